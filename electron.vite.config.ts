@@ -1,0 +1,21 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import { svelte } from '@sveltejs/vite-plugin-svelte'
+
+// Output: out/main (ESM), out/preload (CommonJS: a sandboxed preload cannot be an ES module), out/renderer.
+export default defineConfig({
+  main: {
+    build: { lib: { entry: resolve('main/index.ts') } },
+  },
+  preload: {
+    build: {
+      lib: { entry: resolve('preload/index.ts') },
+      rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    build: { rollupOptions: { input: resolve('renderer/index.html') } },
+    plugins: [svelte()],
+  },
+})

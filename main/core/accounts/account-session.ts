@@ -1,0 +1,262 @@
+import type { X509Certificate } from 'node:crypto'
+import xml, { type Element } from '@xmpp/xml'
+import type { ApiError, ConnectionState } from '../../../preload/api.ts'
+import { MamCatchUp } from '../chat/mam-catchup.ts'
+import { MessageIngest } from '../chat/message-ingest.ts'
+import { MessageRouter } from '../chat/message-router.ts'
+import { Outbox } from '../chat/outbox.ts'
+import { CoreError } from '../errors.ts'
+import type { CoreEvents } from '../events.ts'
+import { RosterService } from '../roster/roster-service.ts'
+import type { Store } from '../store/store.ts'
+import type { AccountRow } from '../store/repos/accounts-repo.ts'
+import { describeCertificate, isUntrustedCertificateError, type PresentedCertificate } from '../xmpp/certificate.ts'
+import { createXmppClient, type XmppClient } from '../xmpp/client-factory.ts'
+import { resolveEndpoint } from '../xmpp/endpoint.ts'
+import { enableCarbons } from '../xmpp/stanzas/carbons.ts'
+import { NS } from '../xmpp/stanzas/namespaces.ts'
+import { createBackoff } from './backoff.ts'
+import { waitUntilOnline } from './wait-until-online.ts'
+import type { XmppLink } from './xmpp-link.ts'
+
+export interface SessionDeps {
+  store: Store
+  events: CoreEvents
+  clock: () => number
+  random: () => number
+  extraCaCertificates: readonly string[]
+  onStateChanged: (accountId: number) => void
+}
+
+/**
+ * One account's connection: connect, authenticate, keep it up (reconnect with backoff, XEP-0198
+ * resumption), and run the account's services (roster, chat, archive catch-up, outbox) on it.
+ * Fatal errors (wrong password, untrusted certificate, no TLS) stop retrying until the user acts.
+ */
+export class AccountSession {
+  readonly accountId: number
+  readonly ownBareJid: string
+  readonly roster: RosterService
+  readonly outbox: Outbox
+  readonly #deps: SessionDeps
+  readonly #router: MessageRouter
+  readonly #archive: MamCatchUp
+  readonly #backoff
+  #client: XmppClient | null = null
+  #wanted = false
+  #connecting = false
+  #reconnectTimer: NodeJS.Timeout | null = null
+  #state: ConnectionState = 'offline'
+  #error: ApiError | null = null
+  #presented: PresentedCertificate | null = null
+  #untrusted: PresentedCertificate | null = null
+  #catchUp: Promise<void> = Promise.resolve()
+
+  constructor(account: AccountRow, deps: SessionDeps) {
+    this.accountId = account.id
+    this.ownBareJid = account.jid
+    this.#deps = deps
+    this.#backoff = createBackoff({ random: deps.random })
+    const link = this.#link()
+    const log = (message: string) => console.warn(`[${account.jid}] ${message}`)
+    const ingest = new MessageIngest({ accountId: account.id, ownBareJid: account.jid, store: deps.store, events: deps.events, clock: deps.clock })
+    this.roster = new RosterService(link, deps.store, deps.events)
+    this.outbox = new Outbox({ link, store: deps.store, events: deps.events, clock: deps.clock })
+    this.#archive = new MamCatchUp({ link, store: deps.store, ingest })
+    this.#router = new MessageRouter({ link, ingest, archive: this.#archive, roster: this.roster, warn: log })
+  }
+
+  get state(): ConnectionState {
+    return this.#state
+  }
+  get error(): ApiError | null {
+    return this.#error
+  }
+  get untrustedCertificate(): PresentedCertificate | null {
+    return this.#untrusted
+  }
+  /** Resolves when the archive catch-up started by the latest login has finished. */
+  get catchUpDone(): Promise<void> {
+    return this.#catchUp
+  }
+
+  start(): void {
+    if (this.#wanted) return
+    this.#wanted = true
+    void this.#attempt()
+  }
+
+  async stop(finalState: ConnectionState = 'disabled'): Promise<void> {
+    this.#wanted = false
+    this.#clearTimer()
+    const client = this.#client
+    this.#client = null
+    if (client) {
+      client.entity.removeAllListeners('disconnect')
+      await client.entity.stop().catch(() => undefined)
+      client.entity.removeAllListeners()
+    }
+    this.roster.forgetPresence()
+    this.#setState(finalState, null)
+  }
+
+  /** Drop the connection and connect again with the account's current settings. */
+  async restart(): Promise<void> {
+    await this.stop('offline')
+    this.#untrusted = null
+    this.#backoff.reset()
+    this.start()
+  }
+
+  #link(): XmppLink {
+    return {
+      accountId: this.accountId,
+      ownBareJid: this.ownBareJid,
+      isOnline: () => this.#state === 'online',
+      send: async (element: Element) => {
+        if (!this.#client || this.#state !== 'online') throw new CoreError('not-connected', 'Not connected')
+        await this.#client.entity.send(element)
+      },
+      request: async (iq: Element, timeoutMs = 30_000) => {
+        if (!this.#client || this.#state !== 'online') throw new CoreError('not-connected', 'Not connected')
+        return this.#client.iqCaller.request(iq, timeoutMs)
+      },
+    }
+  }
+
+  async #attempt(): Promise<void> {
+    if (!this.#wanted || this.#connecting) return
+    this.#connecting = true
+    this.#setState('connecting', this.#error)
+    try {
+      const client = this.#client ?? (this.#client = await this.#createClient())
+      const { entity, streamManagement } = client
+      const online = waitUntilOnline(entity, streamManagement)
+      online.catch(() => undefined)
+      await entity.connect(entity.options.service ?? '')
+      await entity.open({ domain: entity.options.domain })
+      const how = await online
+      this.#connecting = false
+      await this.#onOnline(how === 'resumed')
+    } catch (error) {
+      this.#connecting = false
+      await this.#onAttemptFailed(error)
+    }
+  }
+
+  async #createClient(): Promise<XmppClient> {
+    const account = this.#deps.store.accounts.get(this.accountId)
+    if (!account) throw new CoreError('not-found', 'The account no longer exists')
+    const { domain } = { domain: account.jid.split('@')[1] ?? '' }
+    const endpoint = await resolveEndpoint(domain, { host: account.host, port: account.port })
+    const client = createXmppClient({
+      bareJid: account.jid,
+      password: account.password,
+      resource: account.resource,
+      endpoint,
+      trust: { extraCaCertificates: this.#deps.extraCaCertificates, pinnedCertificate: account.pinned_cert_pem },
+      onPresentedCertificate: (certificate: X509Certificate) => (this.#presented = describeCertificate(certificate)),
+    })
+    const { entity, middleware, iqCallee, streamManagement } = client
+    entity.on('error', () => undefined) // failures are handled where they surface (the attempt, reconnect)
+    entity.on('disconnect', () => this.#onDisconnect())
+    streamManagement.on('ack', (stanza: Element) => this.outbox.onAcked(stanza))
+    middleware.use((ctx, next) => {
+      const { stanza } = ctx
+      if (stanza.is('message')) this.#router.route(stanza)
+      else if (stanza.is('presence')) this.roster.handlePresence(stanza)
+      return next()
+    })
+    iqCallee.set(NS.roster, 'query', ({ stanza }) => {
+      if (!this.roster.handlePush(stanza)) throw Object.assign(new Error('forbidden'), { condition: 'forbidden' })
+      return {}
+    })
+    return client
+  }
+
+  async #onOnline(resumed: boolean): Promise<void> {
+    this.#backoff.reset()
+    this.#untrusted = null
+    this.#setState('online', null)
+    if (!resumed) {
+      await this.#step('roster', () => this.roster.fetch())
+      // XEP-0280 §4: enable carbons before sending presence, so no message is missed.
+      await this.#step('carbons', () => this.#link().request(enableCarbons()))
+      await this.#step('presence', () => this.#link().send(xml('presence')))
+    }
+    await this.#step('outbox', () => this.outbox.flush(resumed))
+    if (!resumed) {
+      this.#catchUp = this.#step('archive', () => this.#archive.run())
+      await this.#catchUp
+    }
+  }
+
+  async #step(name: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work()
+    } catch (error) {
+      if (this.#state === 'online') console.warn(`[${this.ownBareJid}] ${name} failed:`, (error as Error).message)
+    }
+  }
+
+  async #onAttemptFailed(error: unknown): Promise<void> {
+    const fatal = this.#classifyFatal(error)
+    if (fatal) {
+      this.#wanted = false
+      this.#clearTimer()
+      const client = this.#client
+      this.#client = null
+      client?.entity.removeAllListeners('disconnect')
+      await client?.entity.disconnect().catch(() => undefined)
+      this.#setState('error', fatal)
+      return
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    this.#setState('offline', { code: 'network', message: `Cannot reach the server: ${message}` })
+    this.#scheduleReconnect()
+  }
+
+  #classifyFatal(error: unknown): ApiError | null {
+    if (error instanceof CoreError && (error.code === 'tls-required' || error.code === 'auth-failed' || error.code === 'not-found')) {
+      return error.toDto()
+    }
+    if ((error as Error | null)?.name === 'SASLError') {
+      const condition = (error as { condition?: string }).condition ?? 'not-authorized'
+      return { code: 'auth-failed', message: `The server rejected the login for ${this.ownBareJid}: wrong address or password (${condition})` }
+    }
+    if (isUntrustedCertificateError(error)) {
+      this.#untrusted = this.#presented
+      const reason = (error as { code?: string }).code
+      return { code: 'tls-untrusted', message: `The server's certificate is not trusted (${reason}). Compare its fingerprint before trusting it.` }
+    }
+    return null
+  }
+
+  #onDisconnect(): void {
+    if (!this.#wanted || this.#connecting) return
+    this.roster.forgetPresence()
+    this.#setState('offline', this.#error)
+    this.#scheduleReconnect()
+  }
+
+  #scheduleReconnect(): void {
+    if (!this.#wanted) return
+    this.#clearTimer()
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null
+      void this.#attempt()
+    }, this.#backoff.next())
+  }
+
+  #clearTimer(): void {
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer)
+    this.#reconnectTimer = null
+  }
+
+  #setState(state: ConnectionState, error: ApiError | null): void {
+    if (this.#state === state && this.#error === error) return
+    this.#state = state
+    this.#error = error
+    this.#deps.onStateChanged(this.accountId)
+  }
+}

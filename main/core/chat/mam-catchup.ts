@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto'
+import type { Element } from '@xmpp/xml'
+import type { XmppLink } from '../accounts/xmpp-link.ts'
+import type { Store } from '../store/store.ts'
+import { inTransaction } from '../store/db.ts'
+import { mamQuery, parseMamFin, parseMamResult, type MamPage, type MamResult } from '../xmpp/stanzas/mam.ts'
+import type { IngestOutcome, MessageIngest } from './message-ingest.ts'
+
+const PAGE_SIZE = 100
+
+/**
+ * XEP-0313 catch-up of our own archive after login: everything after the last archive id we stored,
+ * paged with RSM (XEP-0059). Each page and the new cursor commit in one transaction, so a restart in
+ * the middle resumes from the last complete page and nothing is stored twice (ingest dedupes).
+ * On the very first login only the last page is fetched.
+ */
+export class MamCatchUp {
+  readonly #link: XmppLink
+  readonly #store: Store
+  readonly #ingest: MessageIngest
+  #active: { queryId: string; results: MamResult[] } | null = null
+
+  constructor(deps: { link: XmppLink; store: Store; ingest: MessageIngest }) {
+    this.#link = deps.link
+    this.#store = deps.store
+    this.#ingest = deps.ingest
+  }
+
+  /** Called for every incoming <message/> carrying a MAM <result/>. Returns true if it was ours. */
+  collect(message: Element): boolean {
+    if (!this.#active) return false
+    const result = parseMamResult(message, this.#active.queryId, this.#link.ownBareJid)
+    if (!result) return false
+    this.#active.results.push(result)
+    return true
+  }
+
+  async run(): Promise<number> {
+    const accountId = this.#link.accountId
+    const cursor = this.#store.accounts.get(accountId)?.mam_cursor
+    let page: MamPage = cursor ? { after: cursor } : { lastPage: true }
+    let stored = 0
+    for (;;) {
+      const { results, fin } = await this.#fetchPage(page).catch((error: unknown) => {
+        // XEP-0313 §5.1.2: an unknown cursor (archive expired) → start again from the latest page.
+        if ('after' in page && (error as { condition?: string }).condition === 'item-not-found') return null
+        throw error
+      }) ?? { results: null, fin: null }
+      if (!results || !fin) {
+        page = { lastPage: true }
+        continue
+      }
+      const outcomes = inTransaction(this.#store.db, () => {
+        const done: IngestOutcome[] = results.map((result) =>
+          this.#ingest.ingest(result.message, { kind: 'archive', archiveId: result.archiveId, timestamp: result.timestamp }),
+        )
+        const newCursor = fin.last ?? results.at(-1)?.archiveId
+        if (newCursor) this.#store.accounts.setMamCursor(accountId, newCursor)
+        return done
+      })
+      for (const outcome of outcomes) {
+        if (outcome.kind === 'stored') stored += 1
+        this.#ingest.announce(outcome)
+      }
+      if ('lastPage' in page || fin.complete || !fin.last) return stored
+      page = { after: fin.last }
+    }
+  }
+
+  async #fetchPage(page: MamPage) {
+    const queryId = randomUUID()
+    this.#active = { queryId, results: [] }
+    try {
+      const answer = await this.#link.request(mamQuery(queryId, page, PAGE_SIZE), 60_000)
+      return { results: this.#active.results, fin: parseMamFin(answer) }
+    } finally {
+      this.#active = null
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { EventEnvelope, MethodName, MethodParams, MethodResults, Result } from '../../preload/api.ts'
+import type { KeyProvider } from './keys/key-provider.ts'
+
+export interface CoreOptions {
+  /** Where the encrypted database and its key settings live. Created if missing. */
+  dataDir: string
+  keyProvider: KeyProvider
+  /** Extra TLS trust anchors (PEM) besides the system roots, e.g. a company or test CA. */
+  extraCaCertificates?: readonly string[]
+  /** Injected for tests; defaults to Date.now / Math.random. */
+  clock?: () => number
+  random?: () => number
+}
+
+/**
+ * The headless core: everything the app does, behind the contract in preload/api.ts.
+ * Electron IPC, the browser-mode bridge and tests all go through `call`, which validates the payload.
+ */
+export interface Core {
+  /** Validate `params` against the contract and run the method. Never throws. */
+  call(method: unknown, params: unknown): Promise<Result<unknown>>
+  /** Typed convenience over `call` for in-process callers; rejects with the ApiError on failure. */
+  request<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResults[M]>
+  subscribe(listener: (envelope: EventEnvelope) => void): () => void
+  /** Disconnect every account and close the database. */
+  close(): Promise<void>
+}

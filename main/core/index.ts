@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { AppStateDto, MethodName, MethodParams, MethodResults } from '../../preload/api.ts'
+import { AccountRegistry } from './accounts/account-registry.ts'
+import { conversationDto, toMessageDto } from './chat/message-dto.ts'
+import { dispatch, type Handlers } from './contract/dispatch.ts'
+import type { Core, CoreOptions } from './core-types.ts'
+import { CoreError } from './errors.ts'
+import { CoreEvents } from './events.ts'
+import { openDatabase } from './store/db.ts'
+import { migrate } from './store/migrate.ts'
+import { createStore, type Store } from './store/store.ts'
+
+export type { Core, CoreOptions } from './core-types.ts'
+export { createPassphraseKeyProvider, createFixedKeyProvider } from './keys/passphrase-key-provider.ts'
+
+const DATABASE_FILE = 'messenger.db'
+
+interface Unlocked {
+  store: Store
+  accounts: AccountRegistry
+}
+
+/**
+ * Creates the headless core. With a keychain key provider the database opens right away; with a
+ * passphrase provider the core starts locked and `app:unlock` opens it.
+ */
+export async function createCore(options: CoreOptions): Promise<Core> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  const databasePath = join(options.dataDir, DATABASE_FILE)
+  const clock = options.clock ?? Date.now
+  const random = options.random ?? Math.random
+  const events = new CoreEvents()
+  let unlocked: Unlocked | null = null
+  let unlocking: Promise<void> | null = null
+
+  const appState = (): AppStateDto => ({
+    phase: unlocked ? 'ready' : 'locked',
+    databaseExists: existsSync(databasePath),
+    keyProtection: options.keyProvider.protection,
+  })
+
+  async function unlock(passphrase?: string): Promise<void> {
+    const creating = !existsSync(databasePath)
+    const key = await options.keyProvider.obtainKey({ passphrase, creating })
+    const db = openDatabase(databasePath, key)
+    key.fill(0)
+    try {
+      migrate(db)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+    const store = createStore(db)
+    const accounts = new AccountRegistry({
+      store,
+      events,
+      clock,
+      random,
+      extraCaCertificates: options.extraCaCertificates ?? [],
+    })
+    unlocked = { store, accounts }
+    events.emit('app:changed', appState())
+    accounts.startAll()
+  }
+
+  const ready = (): Unlocked => {
+    if (!unlocked) throw new CoreError('locked', 'Unlock the app first')
+    return unlocked
+  }
+
+  const handlers: Handlers = {
+    'app:state': () => appState(),
+    'app:unlock': async ({ passphrase }) => {
+      if (!unlocked) {
+        unlocking ??= unlock(passphrase).finally(() => (unlocking = null))
+        await unlocking
+      }
+      return appState()
+    },
+
+    'accounts:list': () => ready().accounts.list(),
+    'accounts:add': (input) => ready().accounts.add(input),
+    'accounts:update': (input) => ready().accounts.update(input),
+    'accounts:setEnabled': ({ accountId, enabled }) => ready().accounts.setEnabled(accountId, enabled),
+    'accounts:remove': async ({ accountId }) => {
+      await ready().accounts.remove(accountId)
+      return null
+    },
+    'accounts:trustCertificate': ({ accountId, fingerprint }) => ready().accounts.trustCertificate(accountId, fingerprint),
+
+    'roster:list': ({ accountId }) => ready().accounts.session(accountId).roster.list(),
+    'roster:add': ({ accountId, jid, name }) => ready().accounts.session(accountId).roster.add(jid, name),
+    'roster:respond': ({ accountId, jid, accept }) => ready().accounts.session(accountId).roster.respond(jid, accept),
+    'roster:remove': async ({ accountId, jid }) => {
+      await ready().accounts.session(accountId).roster.remove(jid)
+      return null
+    },
+
+    'conversations:list': ({ accountId }) => {
+      const { store, accounts } = ready()
+      accounts.session(accountId)
+      return store.messages
+        .conversations(accountId)
+        .map((row) => conversationDto(store.messages, accountId, row.peer))
+        .sort((a, b) => (b.lastMessage?.timestamp ?? 0) - (a.lastMessage?.timestamp ?? 0))
+    },
+    'conversations:markRead': ({ accountId, peer }) => {
+      const { store, accounts } = ready()
+      accounts.session(accountId)
+      store.messages.markRead(accountId, peer)
+      const conversation = conversationDto(store.messages, accountId, peer)
+      events.emit('conversations:changed', conversation)
+      return conversation
+    },
+
+    'messages:list': ({ accountId, peer, beforeId, limit }) => {
+      const { store, accounts } = ready()
+      accounts.session(accountId)
+      return store.messages.list(accountId, peer, limit ?? 50, beforeId).map(toMessageDto)
+    },
+    'messages:send': ({ accountId, to, body }) => ready().accounts.session(accountId).outbox.send(to, body),
+  }
+
+  if (options.keyProvider.protection === 'keychain') await unlock()
+
+  return {
+    call: (method, params) => dispatch(handlers, method, params),
+    async request<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResults[M]> {
+      const outcome = await dispatch(handlers, method, params)
+      if (!outcome.ok) throw new CoreError(outcome.error.code, outcome.error.message)
+      return outcome.result as MethodResults[M]
+    },
+    subscribe: (listener) => events.subscribe(listener),
+    async close() {
+      await unlocking?.catch(() => undefined)
+      if (!unlocked) return
+      const { store, accounts } = unlocked
+      unlocked = null
+      await accounts.stopAll()
+      store.db.close()
+    },
+  }
+}

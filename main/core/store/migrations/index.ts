@@ -1,0 +1,11 @@
+import type { Db } from '../db.ts'
+import { initial } from './0001-initial.ts'
+
+export interface Migration {
+  version: number
+  name: string
+  up(db: Db): void
+}
+
+/** Every migration, in order; version N is at index N-1. */
+export const migrations: readonly Migration[] = [initial]

@@ -1,0 +1,101 @@
+import type { MessageDirection, MessageState } from '../../../../preload/api.ts'
+import type { Db } from '../db.ts'
+
+export interface MessageRow {
+  id: number
+  account_id: number
+  peer: string
+  direction: MessageDirection
+  body: string
+  timestamp: number
+  state: MessageState
+  origin_id: string | null
+  stanza_id: string | null
+  remote_id: string | null
+  from_other_device: number
+  read: number
+}
+
+export type NewMessage = Omit<MessageRow, 'id' | 'read'> & { read?: number }
+
+export interface ConversationRow {
+  peer: string
+  last_id: number
+  unread: number
+}
+
+export type MessagesRepo = ReturnType<typeof createMessagesRepo>
+
+export function createMessagesRepo(db: Db) {
+  const insert = db.prepare(`
+    INSERT INTO messages (account_id, peer, direction, body, timestamp, state, origin_id, stanza_id, remote_id, from_other_device, read)
+    VALUES (@account_id, @peer, @direction, @body, @timestamp, @state, @origin_id, @stanza_id, @remote_id, @from_other_device, @read)`)
+  const byId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?')
+  const byStanzaId = db.prepare<[number, string], MessageRow>('SELECT * FROM messages WHERE account_id = ? AND stanza_id = ?')
+  const byOriginId = db.prepare<[number, string, string, string], MessageRow>(
+    'SELECT * FROM messages WHERE account_id = ? AND peer = ? AND direction = ? AND origin_id = ?',
+  )
+  const byRemoteId = db.prepare<[number, string, string, string, string], MessageRow>(
+    'SELECT * FROM messages WHERE account_id = ? AND peer = ? AND direction = ? AND remote_id = ? AND body = ?',
+  )
+  const setStanzaId = db.prepare('UPDATE messages SET stanza_id = ? WHERE id = ? AND stanza_id IS NULL')
+  const setState = db.prepare('UPDATE messages SET state = ? WHERE id = ?')
+  const latest = db.prepare<[number, string, number], MessageRow>(
+    'SELECT * FROM (SELECT * FROM messages WHERE account_id = ? AND peer = ? ORDER BY timestamp DESC, id DESC LIMIT ?) ORDER BY timestamp, id',
+  )
+  const before = db.prepare<[number, string, number, number, number, number], MessageRow>(`
+    SELECT * FROM (
+      SELECT * FROM messages WHERE account_id = ? AND peer = ? AND (timestamp < ? OR (timestamp = ? AND id < ?))
+      ORDER BY timestamp DESC, id DESC LIMIT ?
+    ) ORDER BY timestamp, id`)
+  const unsent = db.prepare<[number], MessageRow>(
+    "SELECT * FROM messages WHERE account_id = ? AND direction = 'out' AND from_other_device = 0 AND state IN ('queued', 'sent') ORDER BY id",
+  )
+  const conversations = db.prepare<[number], ConversationRow>(`
+    SELECT peer,
+      (SELECT id FROM messages last WHERE last.account_id = m.account_id AND last.peer = m.peer ORDER BY timestamp DESC, id DESC LIMIT 1) AS last_id,
+      SUM(CASE WHEN direction = 'in' AND read = 0 THEN 1 ELSE 0 END) AS unread
+    FROM messages m WHERE account_id = ? GROUP BY peer`)
+  const conversation = db.prepare<[number, string], ConversationRow>(`
+    SELECT peer,
+      (SELECT id FROM messages last WHERE last.account_id = m.account_id AND last.peer = m.peer ORDER BY timestamp DESC, id DESC LIMIT 1) AS last_id,
+      SUM(CASE WHEN direction = 'in' AND read = 0 THEN 1 ELSE 0 END) AS unread
+    FROM messages m WHERE account_id = ? AND peer = ? GROUP BY peer`)
+  const markRead = db.prepare('UPDATE messages SET read = 1 WHERE account_id = ? AND peer = ? AND read = 0')
+  const countByPeer = db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM messages WHERE account_id = ? AND peer = ?')
+
+  return {
+    get: (id: number) => byId.get(id),
+    insert(message: NewMessage): MessageRow {
+      const { lastInsertRowid } = insert.run({ read: 0, ...message })
+      return byId.get(Number(lastInsertRowid))!
+    },
+    /**
+     * XEP-0359 deduplication: the same message can arrive live, as a carbon, from offline storage
+     * and from the archive. Matches by our archive's stanza-id, then the sender's origin-id, then
+     * (for senders without XEP-0359) the message id together with the body.
+     */
+    findDuplicate(accountId: number, m: Pick<MessageRow, 'peer' | 'direction' | 'body' | 'stanza_id' | 'origin_id' | 'remote_id'>) {
+      return (
+        (m.stanza_id ? byStanzaId.get(accountId, m.stanza_id) : undefined) ??
+        (m.origin_id ? byOriginId.get(accountId, m.peer, m.direction, m.origin_id) : undefined) ??
+        (m.remote_id ? byRemoteId.get(accountId, m.peer, m.direction, m.remote_id, m.body) : undefined)
+      )
+    },
+    findByOriginId: (accountId: number, peer: string, direction: MessageDirection, originId: string) =>
+      byOriginId.get(accountId, peer, direction, originId),
+    rememberStanzaId: (id: number, stanzaId: string) => void setStanzaId.run(stanzaId, id),
+    setState: (id: number, state: MessageState) => void setState.run(state, id),
+    list(accountId: number, peer: string, limit: number, beforeId?: number): MessageRow[] {
+      if (beforeId === undefined) return latest.all(accountId, peer, limit)
+      const anchor = byId.get(beforeId)
+      if (!anchor) return []
+      return before.all(accountId, peer, anchor.timestamp, anchor.timestamp, anchor.id, limit)
+    },
+    unsent: (accountId: number) => unsent.all(accountId),
+    conversations: (accountId: number) => conversations.all(accountId),
+    conversation: (accountId: number, peer: string) => conversation.get(accountId, peer),
+    markRead: (accountId: number, peer: string) => void markRead.run(accountId, peer),
+    count: (accountId: number, peer: string) => countByPeer.get(accountId, peer)!.n,
+  }
+}
