@@ -84,6 +84,10 @@ export interface AccountDto {
   untrustedCertificate: CertificateDto | null
   /** The fingerprint of the certificate pinned for this account, if any. */
   pinnedFingerprint: string | null
+  /** True while messages that arrived while we were away are fetched from the server's archive. */
+  syncing: boolean
+  /** When the last archive catch-up finished (ms), null before the first one. */
+  lastSyncedAt: number | null
 }
 
 export type PresenceShow = 'online' | 'chat' | 'away' | 'xa' | 'dnd' | 'offline'

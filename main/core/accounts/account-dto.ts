@@ -14,5 +14,7 @@ export function toAccountDto(row: AccountRow, session: AccountSession | undefine
     error: session?.error ?? null,
     untrustedCertificate: session?.untrustedCertificate?.dto ?? null,
     pinnedFingerprint: row.pinned_cert_sha256,
+    syncing: session?.syncing ?? false,
+    lastSyncedAt: session?.lastSyncedAt ?? null,
   }
 }

@@ -50,7 +50,8 @@ export class AccountSession {
   #error: ApiError | null = null
   #presented: PresentedCertificate | null = null
   #untrusted: PresentedCertificate | null = null
-  #catchUp: Promise<void> = Promise.resolve()
+  #syncing = false
+  #lastSyncedAt: number | null = null
 
   constructor(account: AccountRow, deps: SessionDeps) {
     this.accountId = account.id
@@ -75,9 +76,11 @@ export class AccountSession {
   get untrustedCertificate(): PresentedCertificate | null {
     return this.#untrusted
   }
-  /** Resolves when the archive catch-up started by the latest login has finished. */
-  get catchUpDone(): Promise<void> {
-    return this.#catchUp
+  get syncing(): boolean {
+    return this.#syncing
+  }
+  get lastSyncedAt(): number | null {
+    return this.#lastSyncedAt
   }
 
   start(): void {
@@ -91,13 +94,14 @@ export class AccountSession {
     this.#clearTimer()
     const client = this.#client
     this.#client = null
+    this.#setState(finalState, null)
+    this.roster.forgetPresence()
     if (client) {
       client.entity.removeAllListeners('disconnect')
       await client.entity.stop().catch(() => undefined)
       client.entity.removeAllListeners()
+      client.entity.on('error', () => undefined) // a late socket error must not crash the process
     }
-    this.roster.forgetPresence()
-    this.#setState(finalState, null)
   }
 
   /** Drop the connection and connect again with the account's current settings. */
@@ -185,9 +189,20 @@ export class AccountSession {
       await this.#step('presence', () => this.#link().send(xml('presence')))
     }
     await this.#step('outbox', () => this.outbox.flush(resumed))
-    if (!resumed) {
-      this.#catchUp = this.#step('archive', () => this.#archive.run())
-      await this.#catchUp
+    if (!resumed) await this.#syncArchive()
+  }
+
+  async #syncArchive(): Promise<void> {
+    this.#syncing = true
+    this.#deps.onStateChanged(this.accountId)
+    try {
+      await this.#archive.run()
+      this.#lastSyncedAt = this.#deps.clock()
+    } catch (error) {
+      if (this.#state === 'online') console.warn(`[${this.ownBareJid}] archive catch-up failed:`, (error as Error).message)
+    } finally {
+      this.#syncing = false
+      this.#deps.onStateChanged(this.accountId)
     }
   }
 

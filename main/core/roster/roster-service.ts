@@ -76,9 +76,12 @@ export class RosterService {
         this.presence.remove(contact, resource)
         break
       case 'subscribe': {
-        // RFC 6121 §3.1.3: if we already let them see our presence, approve again without asking the user.
+        // RFC 6121 §3.1.3: approve without asking the user if we already let them see our presence, or
+        // if we added them ourselves (asked for their presence): the client-side form of §3.4 pre-approval.
         const row = this.#store.contacts.get(this.#link.accountId, contact)
-        if (row && (row.subscription === 'from' || row.subscription === 'both')) {
+        const alreadyAllowed = row?.subscription === 'from' || row?.subscription === 'both'
+        const addedByUs = row?.in_roster === 1 && (row.pending_out === 1 || row.subscription === 'to')
+        if (alreadyAllowed || addedByUs) {
           void this.#link.send(subscriptionPresence(contact, 'subscribed')).catch(() => undefined)
           return
         }
@@ -109,6 +112,8 @@ export class RosterService {
     if (jid === this.#link.ownBareJid) throw new CoreError('invalid-input', 'You cannot add your own address as a contact')
     await this.#link.request(xml('iq', { type: 'set' }, rosterSet(jid, { name: name || null })))
     await this.#link.send(subscriptionPresence(jid, 'subscribe'))
+    // RFC 6121 §3.4: pre-approve their request for our presence, so adding is mutual.
+    await this.#link.send(subscriptionPresence(jid, 'subscribed'))
     const row = this.#store.contacts.update(this.#link.accountId, jid, (r) => {
       r.in_roster = 1
       r.name = name || r.name

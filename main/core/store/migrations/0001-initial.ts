@@ -46,7 +46,7 @@ export const initial: Migration = {
         read INTEGER NOT NULL DEFAULT 0
       ) STRICT;
 
-      CREATE INDEX messages_by_conversation ON messages (account_id, peer, timestamp, id);
+      CREATE INDEX messages_by_conversation ON messages (account_id, peer, id);
       CREATE INDEX messages_unsent ON messages (account_id, state) WHERE state IN ('queued', 'sent');
       -- XEP-0359: the archive's stanza-id is unique per archive (our account).
       CREATE UNIQUE INDEX messages_by_stanza_id ON messages (account_id, stanza_id) WHERE stanza_id IS NOT NULL;

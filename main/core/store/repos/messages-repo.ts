@@ -40,25 +40,25 @@ export function createMessagesRepo(db: Db) {
   )
   const setStanzaId = db.prepare('UPDATE messages SET stanza_id = ? WHERE id = ? AND stanza_id IS NULL')
   const setState = db.prepare('UPDATE messages SET state = ? WHERE id = ?')
+  // Conversations are shown in the order messages reached this client (ids), which is also the order
+  // of the archive; archive timestamps have whole-second precision and cannot order a fast exchange.
   const latest = db.prepare<[number, string, number], MessageRow>(
-    'SELECT * FROM (SELECT * FROM messages WHERE account_id = ? AND peer = ? ORDER BY timestamp DESC, id DESC LIMIT ?) ORDER BY timestamp, id',
+    'SELECT * FROM (SELECT * FROM messages WHERE account_id = ? AND peer = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
   )
-  const before = db.prepare<[number, string, number, number, number, number], MessageRow>(`
-    SELECT * FROM (
-      SELECT * FROM messages WHERE account_id = ? AND peer = ? AND (timestamp < ? OR (timestamp = ? AND id < ?))
-      ORDER BY timestamp DESC, id DESC LIMIT ?
-    ) ORDER BY timestamp, id`)
+  const before = db.prepare<[number, string, number, number], MessageRow>(
+    'SELECT * FROM (SELECT * FROM messages WHERE account_id = ? AND peer = ? AND id < ? ORDER BY id DESC LIMIT ?) ORDER BY id',
+  )
   const unsent = db.prepare<[number], MessageRow>(
     "SELECT * FROM messages WHERE account_id = ? AND direction = 'out' AND from_other_device = 0 AND state IN ('queued', 'sent') ORDER BY id",
   )
   const conversations = db.prepare<[number], ConversationRow>(`
     SELECT peer,
-      (SELECT id FROM messages last WHERE last.account_id = m.account_id AND last.peer = m.peer ORDER BY timestamp DESC, id DESC LIMIT 1) AS last_id,
+      MAX(id) AS last_id,
       SUM(CASE WHEN direction = 'in' AND read = 0 THEN 1 ELSE 0 END) AS unread
     FROM messages m WHERE account_id = ? GROUP BY peer`)
   const conversation = db.prepare<[number, string], ConversationRow>(`
     SELECT peer,
-      (SELECT id FROM messages last WHERE last.account_id = m.account_id AND last.peer = m.peer ORDER BY timestamp DESC, id DESC LIMIT 1) AS last_id,
+      MAX(id) AS last_id,
       SUM(CASE WHEN direction = 'in' AND read = 0 THEN 1 ELSE 0 END) AS unread
     FROM messages m WHERE account_id = ? AND peer = ? GROUP BY peer`)
   const markRead = db.prepare('UPDATE messages SET read = 1 WHERE account_id = ? AND peer = ? AND read = 0')
@@ -87,10 +87,7 @@ export function createMessagesRepo(db: Db) {
     rememberStanzaId: (id: number, stanzaId: string) => void setStanzaId.run(stanzaId, id),
     setState: (id: number, state: MessageState) => void setState.run(state, id),
     list(accountId: number, peer: string, limit: number, beforeId?: number): MessageRow[] {
-      if (beforeId === undefined) return latest.all(accountId, peer, limit)
-      const anchor = byId.get(beforeId)
-      if (!anchor) return []
-      return before.all(accountId, peer, anchor.timestamp, anchor.timestamp, anchor.id, limit)
+      return beforeId === undefined ? latest.all(accountId, peer, limit) : before.all(accountId, peer, beforeId, limit)
     },
     unsent: (accountId: number) => unsent.all(accountId),
     conversations: (accountId: number) => conversations.all(accountId),

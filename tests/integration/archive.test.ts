@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AccountDto } from '../../preload/api.ts'
+import { accountReaches, addOnlineAccount, messageArrives, startCore, type TestCore } from '../helpers/core-harness.ts'
+import { startProsody, type ProsodyServer } from '../helpers/prosody.ts'
+
+let server: ProsodyServer
+let alice: TestCore
+let bob: TestCore
+let aliceAccount: AccountDto
+let bobAccount: AccountDto
+
+beforeAll(async () => {
+  server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }] })
+  ;[alice, bob] = await Promise.all([startCore(server), startCore(server)])
+  ;[aliceAccount, bobAccount] = await Promise.all([
+    addOnlineAccount(alice, server, 'alice', 'alice-pw'),
+    addOnlineAccount(bob, server, 'bob', 'bob-pw'),
+  ])
+})
+
+afterAll(async () => {
+  await Promise.all([alice?.close(), bob?.close()])
+  await server?.dispose()
+})
+
+const bodiesIn = async (test: TestCore, accountId: number, peer: string) =>
+  (await test.core.request('messages:list', { accountId, peer, limit: 500 })).map((m) => m.body)
+
+describe('XEP-0313 catch-up: messages that arrived while we were offline', () => {
+  it('arrive exactly once, in order, after reconnecting (offline storage and archive deduplicated)', async () => {
+    const before = messageArrives(alice, (m) => m.body === 'before going offline')
+    await bob.core.request('messages:send', { accountId: bobAccount.id, to: 'alice@localhost', body: 'before going offline' })
+    await before
+    await alice.core.request('accounts:setEnabled', { accountId: aliceAccount.id, enabled: false })
+
+    const offlineBodies = Array.from({ length: 5 }, (_, i) => `while you were away #${i + 1}`)
+    for (const body of offlineBodies) {
+      const acked = bob.next('messages:updated', (m) => m.body === body && m.state === 'acked')
+      await bob.core.request('messages:send', { accountId: bobAccount.id, to: 'alice@localhost', body })
+      await acked
+    }
+
+    const previousSync = (await alice.core.request('accounts:list', {}))[0]!.lastSyncedAt ?? 0
+    const synced = accountReaches(alice, aliceAccount.id, (a) => a.state === 'online' && !a.syncing && (a.lastSyncedAt ?? 0) > previousSync)
+    await alice.core.request('accounts:setEnabled', { accountId: aliceAccount.id, enabled: true })
+    await synced
+    expect(await bodiesIn(alice, aliceAccount.id, 'bob@localhost')).toEqual(['before going offline', ...offlineBodies])
+  })
+
+  it('a restart of the app catches up again without duplicating anything', async () => {
+    const { dataDir, key } = alice
+    await alice.close({ keepData: true })
+    alice = await startCore(server, { dataDir, key })
+    const account = (await alice.core.request('accounts:list', {}))[0]!
+    await accountReaches(alice, account.id, (a) => a.state === 'online' && !a.syncing && a.lastSyncedAt !== null)
+    const bodies = await bodiesIn(alice, account.id, 'bob@localhost')
+    expect(bodies).toHaveLength(6)
+    expect(new Set(bodies).size).toBe(6)
+  })
+
+  it("our own messages sent from another client are fetched as sent, and this client's own are not duplicated", async () => {
+    const sent = alice.next('messages:updated', (m) => m.body === 'from alice, this client' && m.state === 'acked')
+    await alice.core.request('messages:send', { accountId: aliceAccount.id, to: 'bob@localhost', body: 'from alice, this client' })
+    await sent
+
+    // A second client of alice that was never online before: its first sync fetches the latest page.
+    const laptop = await startCore(server)
+    try {
+      const account = await addOnlineAccount(laptop, server, 'alice', 'alice-pw')
+      const history = await laptop.core.request('messages:list', { accountId: account.id, peer: 'bob@localhost', limit: 500 })
+      const own = history.filter((m) => m.body === 'from alice, this client')
+      expect(own).toEqual([expect.objectContaining({ direction: 'out', fromOtherDevice: true })])
+      expect(history.filter((m) => m.direction === 'in')).toHaveLength(6)
+
+      const again = await alice.core.request('messages:list', { accountId: aliceAccount.id, peer: 'bob@localhost', limit: 500 })
+      expect(again.filter((m) => m.body === 'from alice, this client')).toHaveLength(1)
+    } finally {
+      await laptop.close()
+    }
+  })
+})
