@@ -10,6 +10,8 @@ export default defineConfig({
   preload: {
     build: {
       lib: { entry: resolve('preload/index.ts') },
+      // A sandboxed preload can require only 'electron': bundle valibot into it.
+      externalizeDeps: false,
       rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
   },

@@ -139,6 +139,10 @@ describe('static files', () => {
     expect((await rawGet('/', `localhost:${bridge.port}`)).status).toBe(421)
   })
 
+  it('answers a missing /favicon.ico with 204, not a 404 console error', async () => {
+    expect((await rawGet('/favicon.ico')).status).toBe(204)
+  })
+
   it('answers a plain GET of the bridge path with 426', async () => {
     expect((await rawGet('/bridge')).status).toBe(426)
   })

@@ -114,7 +114,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     if (pathname === BRIDGE_PATH) return sendStatus(response, 426, { Upgrade: 'websocket' })
     const file = resolveStaticFile(staticDir, pathname)
-    if (file === null) return sendStatus(response, 404)
+    if (file === null) {
+      // Browsers ask for /favicon.ico on their own; without one, answer "nothing" instead of a 404
+      // that shows up as a console error in every page load (and in the e2e tests' console checks).
+      if (pathname === '/favicon.ico') {
+        response.writeHead(204, securityHeaders())
+        response.end()
+        return
+      }
+      return sendStatus(response, 404)
+    }
     let size: number
     try {
       size = statSync(file).size

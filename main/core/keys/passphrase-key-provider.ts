@@ -14,7 +14,7 @@ interface KdfParams {
 }
 
 const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const
-const KDF_FILE = 'database-kdf.json'
+export const KDF_FILE = 'database-kdf.json'
 
 function deriveKey(passphrase: string, params: KdfParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -42,7 +42,10 @@ export function createPassphraseKeyProvider(dataDir: string): KeyProvider {
     async obtainKey({ passphrase, creating }) {
       if (passphrase === undefined) throw new CoreError('locked', 'A passphrase is needed to open the database')
       let params: KdfParams
-      if (creating || !existsSync(paramsPath)) {
+      if (!creating && !existsSync(paramsPath)) {
+        throw new CoreError('internal', `The key settings file ${paramsPath} is missing; without it this database cannot be opened`)
+      }
+      if (creating) {
         params = { kdf: 'scrypt', salt: randomBytes(16).toString('base64'), ...DEFAULT_PARAMS }
         writeFileSync(paramsPath, JSON.stringify(params), { mode: 0o600 })
       } else {
