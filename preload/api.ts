@@ -256,10 +256,8 @@ export const eventNames: readonly EventName[] = [
 /** The single event channel name used by IPC and the bridge. */
 export const EVENT_CHANNEL = 'api:event'
 
-export interface EventEnvelope<E extends EventName = EventName> {
-  event: E
-  payload: EventPayloads[E]
-}
+/** One event; without a type argument, a union discriminated by `event` (the payload follows the name). */
+export type EventEnvelope<E extends EventName = EventName> = { [K in E]: { event: K; payload: EventPayloads[K] } }[E]
 
 // ---------------------------------------------------------------------------------------------
 // The shape the renderer uses (window.api in Electron, the WebSocket bridge in browser mode)
