@@ -1,0 +1,114 @@
+import { X509Certificate } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Browser, Locator, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startWebMode, type WebMode } from '../../main/core/bridge/web-mode.ts'
+import { launchChromium } from '../helpers/browser.ts'
+import { startProsody, type ProsodyServer } from '../helpers/prosody.ts'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const RENDERER = join(ROOT, 'out/renderer')
+const OUTPUT = join(ROOT, 'test-output/e2e')
+const UI_TIMEOUT = 20_000
+
+let server: ProsodyServer
+let web: WebMode
+let browser: Browser
+let page: Page
+let dataDir: string
+let serverFingerprint: string
+
+beforeAll(async () => {
+  if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('No built renderer in out/renderer: run `npm run build` first')
+  server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }] })
+  serverFingerprint = new X509Certificate(await readFile(join(server.dataDir, '..', 'server.pem'))).fingerprint256
+  dataDir = await mkdtemp(join(tmpdir(), 'e2e-web-'))
+  // No extra CA: the UI must show the server's certificate and let the user pin it.
+  web = await startWebMode({ dataDir, staticDir: RENDERER })
+  browser = await launchChromium()
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  await mkdir(OUTPUT, { recursive: true })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await web?.close()
+  await server?.dispose()
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
+
+/** Waits (event-driven, by Playwright) until the element is shown. */
+const shown = (locator: Locator) => locator.waitFor({ state: 'visible', timeout: UI_TIMEOUT })
+/** Re-checks the element's text until it matches (bounded). */
+const textOf = (locator: Locator) => expect.poll(() => locator.textContent(), { timeout: UI_TIMEOUT })
+
+async function addAccountInUi(username: string, password: string): Promise<void> {
+  const addButton = page.getByRole('button', { name: /^(Add account|Set up an account)$/u }).first()
+  await addButton.click()
+  const dialog = page.getByRole('dialog', { name: 'Add account' })
+  await dialog.getByLabel('Address').fill(server.jid(username))
+  await dialog.getByLabel('Password').fill(password)
+  await dialog.getByText('Advanced').click()
+  await dialog.getByLabel('Server host').fill(server.host)
+  await dialog.getByLabel('Port').fill(String(server.port))
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click()
+
+  const certificate = page.getByRole('alertdialog', { name: "This server's certificate is not trusted" })
+  await shown(certificate)
+  await textOf(certificate.locator('code')).toBe(serverFingerprint)
+  await certificate.getByRole('button', { name: 'Trust this certificate' }).click()
+  await shown(page.getByRole('button', { name: new RegExp(`^${server.jid(username)}, Online`, 'u') }))
+}
+
+describe('browser mode in Chromium: two accounts talk through the UI', () => {
+  it('creates the encrypted database with a passphrase', async () => {
+    await page.goto(web.url)
+    await shown(page.getByRole('heading', { name: 'Choose a passphrase' }))
+    await page.getByLabel('Passphrase', { exact: true }).fill('e2e passphrase 123')
+    await page.getByLabel('Confirm passphrase').fill('e2e passphrase 123')
+    await page.getByRole('button', { name: 'Create database' }).click()
+    await shown(page.getByText('No accounts yet'))
+  })
+
+  it('adds two accounts, each after pinning the self-hosted certificate shown with its fingerprint', async () => {
+    await addAccountInUi('alice', 'alice-pw')
+    await addAccountInUi('bob', 'bob-pw')
+    const accounts = await web.core.request('accounts:list', {})
+    expect(accounts.map((a) => [a.jid, a.state, a.pinnedFingerprint])).toEqual([
+      ['alice@localhost', 'online', serverFingerprint],
+      ['bob@localhost', 'online', serverFingerprint],
+    ])
+  })
+
+  it('sends a message from alice and shows it in bob’s conversation', async () => {
+    await page.getByRole('button', { name: /^alice@localhost, Online/u }).click()
+    await page.getByRole('button', { name: 'New chat' }).click()
+    const newChat = page.getByRole('dialog', { name: 'New chat' })
+    await newChat.getByLabel('Address').fill('bob@localhost')
+    await newChat.getByRole('button', { name: 'Start chat' }).click()
+    const composer = page.getByRole('textbox', { name: 'Message' })
+    await composer.fill('Hello Bob, from the browser')
+    await composer.press('Enter')
+    const sent = page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'Hello Bob, from the browser' })
+    await textOf(sent).toContain('Sent to server')
+    expect(await composer.inputValue()).toBe('')
+
+    await page.getByRole('button', { name: /^bob@localhost, Online, 1 unread/u }).click()
+    await page.getByRole('list', { name: 'Conversations' }).getByText('alice@localhost').first().click()
+    const received = page.getByRole('list', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'Hello Bob, from the browser' })
+    await shown(received)
+
+    const reply = page.getByRole('textbox', { name: 'Message' })
+    await reply.fill('Hi Alice! Got it.')
+    await reply.press('Enter')
+    await shown(page.getByRole('list', { name: 'Messages' }).getByText('Hi Alice! Got it.'))
+    await page.screenshot({ path: join(OUTPUT, 'conversation.png') })
+
+    await page.getByRole('button', { name: /^alice@localhost, Online/u }).click()
+    await shown(page.getByRole('list', { name: 'Messages' }).getByText('Hi Alice! Got it.'))
+    expect(existsSync(join(OUTPUT, 'conversation.png'))).toBe(true)
+  })
+})
