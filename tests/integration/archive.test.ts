@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountDto } from '../../preload/api.ts'
 import { accountReaches, addOnlineAccount, messageArrives, startCore, type TestCore } from '../helpers/core-harness.ts'
 import { startProsody, type ProsodyServer } from '../helpers/prosody.ts'
+import { connectRawClient } from '../helpers/raw-client.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 let server: ProsodyServer
 let alice: TestCore
@@ -77,5 +79,25 @@ describe('XEP-0313 catch-up: messages that arrived while we were offline', () =>
     } finally {
       await laptop.close()
     }
+  })
+
+  it('pages through a long absence with RSM (more than two pages of 100), in order, exactly once', async () => {
+    await alice.core.request('accounts:setEnabled', { accountId: aliceAccount.id, enabled: false })
+    // Alice's phone is online meanwhile, so the server delivers to it and keeps nothing in offline
+    // storage: this client can only learn of these messages from the archive.
+    const phone = await connectRawClient(server, 'alice', 'alice-pw')
+    const many = Array.from({ length: 230 }, (_, i) => `long absence ${String(i + 1).padStart(3, '0')}`)
+    const lastAcked = bob.next('messages:updated', (m) => m.body === many.at(-1) && m.state === 'acked')
+    for (const body of many) await bob.core.request('messages:send', { accountId: bobAccount.id, to: 'alice@localhost', body })
+    await lastAcked
+    await waitFor(() => phone.received.some((stanza) => stanza.getChildText('body') === many.at(-1)), { timeoutMs: 20_000, description: "the phone's copy of the last message" })
+    await phone.close()
+
+    const previousSync = (await alice.core.request('accounts:list', {}))[0]!.lastSyncedAt ?? 0
+    const synced = accountReaches(alice, aliceAccount.id, (a) => a.state === 'online' && !a.syncing && (a.lastSyncedAt ?? 0) > previousSync)
+    await alice.core.request('accounts:setEnabled', { accountId: aliceAccount.id, enabled: true })
+    await synced
+    const bodies = (await bodiesIn(alice, aliceAccount.id, 'bob@localhost')).filter((body) => body.startsWith('long absence'))
+    expect(bodies).toEqual(many)
   })
 })
