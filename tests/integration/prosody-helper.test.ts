@@ -41,15 +41,42 @@ async function openVerifiedStream(): Promise<{ stream: RawXmppStream; tlsSocket:
   return { stream, tlsSocket }
 }
 
-async function authenticatePlain(username: string, password: string): Promise<string> {
+/** SASL PLAIN on a verified stream; resolves with the server's <success/> or <failure/> reply. */
+async function authenticatePlain(
+  username: string,
+  password: string,
+  afterSuccess?: (stream: RawXmppStream) => Promise<void>,
+): Promise<string> {
   const { stream } = await openVerifiedStream()
   try {
     await stream.expect(/<\/stream:features>/u, REPLY_TIMEOUT_MS)
     const credentials = Buffer.from(`\0${username}\0${password}`).toString('base64')
     stream.send(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${credentials}</auth>`)
-    return await stream.expect(/<success[\s/>]|<\/failure>/u, REPLY_TIMEOUT_MS)
+    const reply = await stream.expect(/<success[\s/>]|<\/failure>/u, REPLY_TIMEOUT_MS)
+    if (/<success/u.test(reply)) await afterSuccess?.(stream)
+    return reply
   } finally {
     stream.close()
+  }
+}
+
+/** The features the client relies on, i.e. the modules the config loads (checked by disco#info). */
+async function expectClientFeatures(stream: RawXmppStream, bareJid: string): Promise<void> {
+  stream.send(clientStreamHeader(server.domain))
+  const features = await stream.expect(/<\/stream:features>/u, REPLY_TIMEOUT_MS)
+  expect(features).toContain('urn:xmpp:sm:3')
+  expect(features).toContain('urn:xmpp:csi:0')
+  stream.send("<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>")
+  await stream.expect(/<\/iq>/u, REPLY_TIMEOUT_MS)
+  stream.send(`<iq type='get' id='server-info' to='${server.domain}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`)
+  const serverInfo = await stream.expect(/<\/iq>/u, REPLY_TIMEOUT_MS)
+  for (const feature of ['urn:xmpp:carbons:2', 'urn:xmpp:blocking', 'urn:xmpp:ping', 'jabber:iq:private', 'msgoffline']) {
+    expect(serverInfo).toContain(`var='${feature}'`)
+  }
+  stream.send(`<iq type='get' id='account-info' to='${bareJid}'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>`)
+  const accountInfo = await stream.expect(/<\/iq>/u, REPLY_TIMEOUT_MS)
+  for (const feature of ['urn:xmpp:mam:2', 'http://jabber.org/protocol/pubsub#publish', 'urn:ietf:params:xml:ns:vcard-4.0']) {
+    expect(accountInfo).toContain(`var='${feature}'`)
   }
 }
 
@@ -70,6 +97,11 @@ describe('throwaway prosody', () => {
     expect(await authenticatePlain(bob.username, bob.password)).toMatch(/<success/u)
     expect(await authenticatePlain(alice.username, 'not-the-password')).toMatch(/<not-authorized\/>/u)
     expect(server.jid(alice.username)).toBe('alice@localhost')
+  })
+
+  it('advertises the features the client relies on', async () => {
+    const aliceJid = server.jid(alice.username)
+    await authenticatePlain(alice.username, alice.password, (stream) => expectClientFeatures(stream, aliceJid))
   })
 
   it('listens on the c2s port only', async () => {
