@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AccountDto, EventEnvelope, EventName, EventPayloads, MessageDto } from '../../preload/api.ts'
 import { createCore, createFixedKeyProvider, type Core } from '../../main/core/index.ts'
-import type { ProsodyServer } from './prosody.ts'
+import { startProsody, type ProsodyServer } from './prosody.ts'
 import { nextEvent } from './wait.ts'
 
 export const EVENT_TIMEOUT_MS = 20_000
@@ -70,4 +70,29 @@ export function accountReaches(test: TestCore, accountId: number, match: (accoun
 
 export function messageArrives(test: TestCore, match: (message: MessageDto) => boolean): Promise<MessageDto> {
   return test.next('messages:received', match)
+}
+
+export interface AliceAndBob {
+  server: ProsodyServer
+  alice: TestCore
+  bob: TestCore
+  aliceAccount: AccountDto
+  bobAccount: AccountDto
+}
+
+/** A throwaway server with alice and bob, each in a core of their own, online and synced. */
+export async function startAliceAndBob(): Promise<AliceAndBob> {
+  const server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }] })
+  const [alice, bob] = await Promise.all([startCore(server), startCore(server)])
+  const [aliceAccount, bobAccount] = await Promise.all([
+    addOnlineAccount(alice, server, 'alice', 'alice-pw'),
+    addOnlineAccount(bob, server, 'bob', 'bob-pw'),
+  ])
+  return { server, alice, bob, aliceAccount, bobAccount }
+}
+
+/** Closes the cores (removing their data) and then the server; tolerates parts that never started. */
+export async function stopAll(server: ProsodyServer | undefined, ...cores: (TestCore | undefined)[]): Promise<void> {
+  await Promise.all(cores.map((core) => core?.close()))
+  await server?.dispose()
 }

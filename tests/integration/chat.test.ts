@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountDto } from '../../preload/api.ts'
-import { accountReaches, addOnlineAccount, messageArrives, startCore, type TestCore } from '../helpers/core-harness.ts'
-import { startProsody, type ProsodyServer } from '../helpers/prosody.ts'
+import { type TestCore, accountReaches, messageArrives, startAliceAndBob, stopAll } from '../helpers/core-harness.ts'
+import type { ProsodyServer } from '../helpers/prosody.ts'
 
 let server: ProsodyServer
 let alice: TestCore
@@ -10,18 +10,10 @@ let aliceAccount: AccountDto
 let bobAccount: AccountDto
 
 beforeAll(async () => {
-  server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }] })
-  ;[alice, bob] = await Promise.all([startCore(server), startCore(server)])
-  ;[aliceAccount, bobAccount] = await Promise.all([
-    addOnlineAccount(alice, server, 'alice', 'alice-pw'),
-    addOnlineAccount(bob, server, 'bob', 'bob-pw'),
-  ])
+  ;({ server, alice, bob, aliceAccount, bobAccount } = await startAliceAndBob())
 })
 
-afterAll(async () => {
-  await Promise.all([alice?.close(), bob?.close()])
-  await server?.dispose()
-})
+afterAll(() => stopAll(server, alice, bob))
 
 describe('two accounts on a real server', () => {
   it('subscribe, approve (and ask back), then see each other online', async () => {
