@@ -33,7 +33,8 @@ const Sha256Fingerprint = v.pipe(
   v.regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/u, 'Expected a SHA-256 fingerprint like AB:CD:…'),
 )
 const Password = v.pipe(v.string(), v.minLength(1, 'Password is empty'), v.maxLength(1024))
-const Empty = v.optional(v.strictObject({}))
+/** No parameters: nothing, or an empty plain object (valibot's object schemas would also let an array through). */
+const Empty = v.optional(v.pipe(v.strictObject({}), v.check((input) => !Array.isArray(input), 'Expected no parameters')))
 
 // ---------------------------------------------------------------------------------------------
 // DTOs (what the renderer sees)

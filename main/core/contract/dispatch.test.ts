@@ -42,6 +42,8 @@ describe('contract validation (every payload is checked before the core sees it)
     ['messages:list', { accountId: 1, peer: 'b@c', limit: 100_000 }],
     ['app:unlock', { passphrase: 'short' }],
     ['app:state', { unexpected: true }],
+    ['accounts:list', []],
+    ['accounts:list', [1, 2]],
   ])('rejects %s with %j as invalid-input', async (method, payload) => {
     const result = await core.call(method, payload)
     expect(result.ok).toBe(false)
