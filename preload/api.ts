@@ -34,7 +34,12 @@ const Sha256Fingerprint = v.pipe(
 )
 const Password = v.pipe(v.string(), v.minLength(1, 'Password is empty'), v.maxLength(1024))
 /** No parameters: nothing, or an empty plain object (valibot's object schemas would also let an array through). */
-const Empty = v.optional(v.pipe(v.strictObject({}), v.check((input) => !Array.isArray(input), 'Expected no parameters')))
+const Empty = v.optional(
+  v.pipe(
+    v.custom<object>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), 'Expected no parameters'),
+    v.strictObject({}),
+  ),
+)
 
 // ---------------------------------------------------------------------------------------------
 // DTOs (what the renderer sees)
