@@ -26,6 +26,8 @@ const BareJid = v.pipe(
   v.regex(/^[^@/\s<>'"&]+@[^@/\s<>'"&]+$/u, 'Expected an address like name@example.org'),
 )
 const AccountId = v.pipe(v.number(), v.integer(), v.minValue(1))
+/** XEP-0384 §4.1: a device id is an integer in 1..2^31-1. */
+const DeviceId = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2 ** 31 - 1))
 const Port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))
 const Host = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(253), v.regex(/^[A-Za-z0-9.:[\]-]+$/u, 'Not a host name'))
 const Sha256Fingerprint = v.pipe(
@@ -59,6 +61,7 @@ export type ErrorCode =
   | 'tls-required'
   | 'network'
   | 'not-connected'
+  | 'no-trusted-devices'
   | 'internal'
 
 export interface ApiError {
@@ -116,8 +119,9 @@ export interface ContactDto {
 
 export type MessageDirection = 'in' | 'out'
 /** queued: stored, not yet on the wire; sent: written to the stream; acked: the server confirmed
- *  (XEP-0198); delivered: the recipient's client confirmed (XEP-0184); received: an incoming message. */
-export type MessageState = 'queued' | 'sent' | 'acked' | 'delivered' | 'received'
+ *  (XEP-0198); delivered: the recipient's client confirmed (XEP-0184); received: an incoming message;
+ *  failed: not sent and never will be (see `failure`), e.g. OMEMO found no device to encrypt for. */
+export type MessageState = 'queued' | 'sent' | 'acked' | 'delivered' | 'received' | 'failed'
 
 export interface MessageDto {
   id: number
@@ -129,6 +133,16 @@ export interface MessageDto {
   state: MessageState
   /** Sent from another client of this account (seen via carbons or the archive). */
   fromOtherDevice: boolean
+  /** 'omemo': end-to-end encrypted (XEP-0384); 'none': plain text on the wire. */
+  encryption: 'none' | 'omemo'
+  /** Incoming OMEMO: the sender's device and its trust when the message arrived. */
+  sender: { deviceId: number; trust: TrustState } | null
+  /** An OMEMO message this client could not read; `body` is then empty. */
+  undecryptable: { reason: string } | null
+  /** Outgoing OMEMO: which devices it was encrypted for and which were skipped, and why. */
+  encryptionReport: EncryptionReportDto | null
+  /** Why a message is in state 'failed'. */
+  failure: string | null
 }
 
 export interface ConversationDto {
@@ -136,6 +150,69 @@ export interface ConversationDto {
   peer: string
   lastMessage: MessageDto | null
   unread: number
+  /** OMEMO on for this conversation (on by default once the contact has OMEMO devices). */
+  omemo: boolean
+}
+
+// ---------------------------------------------------------------------------------------------
+// OMEMO (XEP-0384 v0.3) devices and trust
+// ---------------------------------------------------------------------------------------------
+
+/** undecided: no decision yet; blind: trusted without verification (BTBV); verified: fingerprint compared; distrusted: never encrypt for it. */
+export type TrustState = 'undecided' | 'blind' | 'verified' | 'distrusted'
+
+export type SkipReason = 'no-bundle' | 'bad-bundle' | 'untrusted' | 'undecided' | 'inactive' | 'identity-changed'
+
+export interface DeviceRefDto {
+  jid: string
+  deviceId: number
+}
+
+export interface EncryptionReportDto {
+  encryptedFor: DeviceRefDto[]
+  skipped: Array<DeviceRefDto & { reason: SkipReason }>
+}
+
+export interface DeviceDto {
+  accountId: number
+  jid: string
+  deviceId: number
+  /** Hex of the identity key, in groups of 8, or null while the bundle has not been fetched. */
+  fingerprint: string | null
+  trust: TrustState
+  /** Still in the owner's published device list. */
+  active: boolean
+  /** One of our own account's devices (this one included). */
+  own: boolean
+  /** This client's own device. */
+  thisDevice: boolean
+  /** When we last received a message from this device (ms), if ever. */
+  lastMessageAt: number | null
+}
+
+export interface OwnDeviceDto {
+  accountId: number
+  deviceId: number
+  fingerprint: string
+  /** xmpp:JID?omemo-sid-ID=FINGERPRINT — shown as text and as a QR code for others to verify. */
+  verificationUri: string
+}
+
+export type TrustModel = 'btbv' | 'manual'
+
+export interface OmemoSettingsDto {
+  /** Blind Trust Before Verification, or every new device needs a decision. */
+  trustModel: TrustModel
+  /** Prekeys kept published (XEP-0384 §4.3: at least 20; 100 by default). */
+  preKeyCount: number
+  /** Rotate the signed prekey after this many days. */
+  signedPreKeyRotationDays: number
+  /** Heal broken sessions with a key transport message (at most once per device per hour). */
+  repairSessions: boolean
+  /** Stop encrypting for devices silent for this many days (0: never). */
+  inactiveDeviceDays: number
+  /** Put the "this message is encrypted" hint in the fallback <body>. */
+  fallbackBody: boolean
 }
 
 export interface AppStateDto {
@@ -195,6 +272,31 @@ export const methods = {
       limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
     }),
   },
+  'omemo:ownDevice': { input: v.strictObject({ accountId: AccountId }) },
+  'omemo:devices': { input: v.strictObject({ accountId: AccountId, jid: BareJid }) },
+  'omemo:setConversationEncryption': { input: v.strictObject({ accountId: AccountId, peer: BareJid, enabled: v.boolean() }) },
+  'trust:setDevice': {
+    input: v.strictObject({
+      accountId: AccountId,
+      jid: BareJid,
+      deviceId: DeviceId,
+      trust: v.picklist(['verified', 'blind', 'distrusted'], 'Choose verified, blind or distrusted'),
+    }),
+  },
+  /** Verify the device named by an `xmpp:JID?omemo-sid-ID=FINGERPRINT` URI (scanned or pasted). */
+  'trust:verifyUri': { input: v.strictObject({ accountId: AccountId, uri: v.pipe(v.string(), v.trim(), v.maxLength(4096)) }) },
+  'settings:getOmemo': { input: Empty },
+  'settings:setOmemo': {
+    input: v.strictObject({
+      trustModel: v.optional(v.picklist(['btbv', 'manual'])),
+      preKeyCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(20), v.maxValue(500))),
+      signedPreKeyRotationDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(365))),
+      repairSessions: v.optional(v.boolean()),
+      inactiveDeviceDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3650))),
+      fallbackBody: v.optional(v.boolean()),
+    }),
+  },
+
   'messages:send': {
     input: v.strictObject({
       accountId: AccountId,
@@ -224,6 +326,13 @@ export interface MethodResults {
   'roster:remove': null
   'conversations:list': ConversationDto[]
   'conversations:markRead': ConversationDto
+  'omemo:ownDevice': OwnDeviceDto
+  'omemo:devices': DeviceDto[]
+  'omemo:setConversationEncryption': ConversationDto
+  'trust:setDevice': DeviceDto
+  'trust:verifyUri': DeviceDto
+  'settings:getOmemo': OmemoSettingsDto
+  'settings:setOmemo': OmemoSettingsDto
   'messages:list': MessageDto[]
   'messages:send': MessageDto
 }
@@ -245,6 +354,10 @@ export interface EventPayloads {
   /** A known message changed (delivery state). */
   'messages:updated': MessageDto
   'conversations:changed': ConversationDto
+  /** A contact's (or our own) OMEMO devices or their trust changed. */
+  'omemo:devicesChanged': { accountId: number; jid: string }
+  /** Something the user must know about: a known device presented a different identity key, … */
+  'security:warning': { accountId: number; jid: string; deviceId: number | null; message: string }
 }
 
 export type EventName = keyof EventPayloads
@@ -257,6 +370,8 @@ export const eventNames: readonly EventName[] = [
   'messages:received',
   'messages:updated',
   'conversations:changed',
+  'omemo:devicesChanged',
+  'security:warning',
 ]
 
 /** The single event channel name used by IPC and the bridge. */

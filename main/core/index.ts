@@ -7,6 +7,8 @@ import { dispatch, type Handlers } from './contract/dispatch.ts'
 import type { Core, CoreOptions } from './core-types.ts'
 import { CoreError } from './errors.ts'
 import { CoreEvents } from './events.ts'
+import { removeEmscriptenProcessHooks } from './omemo/emscripten-hooks.ts'
+import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
 import { openDatabase } from './store/db.ts'
 import { migrate } from './store/migrate.ts'
 import { createStore, type Store } from './store/store.ts'
@@ -26,6 +28,7 @@ interface Unlocked {
  * passphrase provider the core starts locked and `app:unlock` opens it.
  */
 export async function createCore(options: CoreOptions): Promise<Core> {
+  removeEmscriptenProcessHooks()
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const clock = options.clock ?? Date.now
@@ -58,6 +61,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       clock,
       random,
       extraCaCertificates: options.extraCaCertificates ?? [],
+      omemoSettings: () => readOmemoSettings(store),
     })
     unlocked = { store, accounts }
     events.emit('app:changed', appState())
@@ -102,14 +106,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       accounts.session(accountId)
       return store.messages
         .conversations(accountId)
-        .map((row) => conversationDto(store.messages, accountId, row.peer))
+        .map((row) => conversationDto(store, accountId, row.peer))
         .sort((a, b) => (b.lastMessage?.timestamp ?? 0) - (a.lastMessage?.timestamp ?? 0))
     },
     'conversations:markRead': ({ accountId, peer }) => {
       const { store, accounts } = ready()
       accounts.session(accountId)
       store.messages.markRead(accountId, peer)
-      const conversation = conversationDto(store.messages, accountId, peer)
+      const conversation = conversationDto(store, accountId, peer)
       events.emit('conversations:changed', conversation)
       return conversation
     },
@@ -120,6 +124,30 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return store.messages.list(accountId, peer, limit ?? 50, beforeId).map(toMessageDto)
     },
     'messages:send': ({ accountId, to, body }) => ready().accounts.session(accountId).outbox.send(to, body),
+
+    'omemo:ownDevice': async ({ accountId }) => {
+      const { omemo } = ready().accounts.session(accountId)
+      await omemo.prepare()
+      return omemo.ownDevice()
+    },
+    'omemo:devices': ({ accountId, jid }) => ready().accounts.session(accountId).omemo.devices(jid),
+    'omemo:setConversationEncryption': ({ accountId, peer, enabled }) => {
+      const { store, accounts } = ready()
+      accounts.session(accountId)
+      store.settings.setConversationOmemo(accountId, peer, enabled)
+      const conversation = conversationDto(store, accountId, peer)
+      events.emit('conversations:changed', conversation)
+      return conversation
+    },
+    'trust:setDevice': ({ accountId, jid, deviceId, trust }) => ready().accounts.session(accountId).omemo.setTrust(jid, deviceId, trust),
+    'trust:verifyUri': ({ accountId, uri }) => ready().accounts.session(accountId).omemo.verifyUri(uri),
+    'settings:getOmemo': () => readOmemoSettings(ready().store),
+    'settings:setOmemo': (changes) => {
+      const { store } = ready()
+      const next = { ...readOmemoSettings(store), ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) }
+      store.settings.set(OMEMO_SETTINGS_KEY, next)
+      return readOmemoSettings(store)
+    },
   }
 
   if (options.keyProvider.protection === 'keychain') await unlock()

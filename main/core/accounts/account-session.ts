@@ -1,11 +1,12 @@
 import type { X509Certificate } from 'node:crypto'
 import xml, { type Element } from '@xmpp/xml'
-import type { ApiError, ConnectionState } from '../../../preload/api.ts'
+import type { ApiError, ConnectionState, OmemoSettingsDto } from '../../../preload/api.ts'
 import { MamCatchUp } from '../chat/mam-catchup.ts'
 import { MessageIngest } from '../chat/message-ingest.ts'
 import { MessageRouter } from '../chat/message-router.ts'
 import { Outbox } from '../chat/outbox.ts'
 import { CoreError } from '../errors.ts'
+import { OmemoService } from '../omemo/omemo-service.ts'
 import type { CoreEvents } from '../events.ts'
 import { RosterService } from '../roster/roster-service.ts'
 import type { Store } from '../store/store.ts'
@@ -13,6 +14,7 @@ import type { AccountRow } from '../store/repos/accounts-repo.ts'
 import { describeCertificate, isUntrustedCertificateError, type PresentedCertificate } from '../xmpp/certificate.ts'
 import { createXmppClient, type XmppClient } from '../xmpp/client-factory.ts'
 import { resolveEndpoint } from '../xmpp/endpoint.ts'
+import { capsElement, discoInfo, NS_DISCO_INFO } from '../xmpp/stanzas/caps.ts'
 import { enableCarbons } from '../xmpp/stanzas/carbons.ts'
 import { NS } from '../xmpp/stanzas/namespaces.ts'
 import { createBackoff } from './backoff.ts'
@@ -25,6 +27,7 @@ export interface SessionDeps {
   clock: () => number
   random: () => number
   extraCaCertificates: readonly string[]
+  omemoSettings: () => OmemoSettingsDto
   onStateChanged: (accountId: number) => void
 }
 
@@ -38,6 +41,7 @@ export class AccountSession {
   readonly ownBareJid: string
   readonly roster: RosterService
   readonly outbox: Outbox
+  readonly omemo: OmemoService
   readonly #deps: SessionDeps
   readonly #router: MessageRouter
   readonly #archive: MamCatchUp
@@ -60,11 +64,12 @@ export class AccountSession {
     this.#backoff = createBackoff({ random: deps.random })
     const link = this.#link()
     const log = (message: string) => console.warn(`[${account.jid}] ${message}`)
-    const ingest = new MessageIngest({ accountId: account.id, ownBareJid: account.jid, store: deps.store, events: deps.events, clock: deps.clock })
+    this.omemo = new OmemoService({ link, store: deps.store, events: deps.events, clock: deps.clock, settings: deps.omemoSettings, warn: log })
+    const ingest = new MessageIngest({ accountId: account.id, ownBareJid: account.jid, store: deps.store, events: deps.events, clock: deps.clock, omemo: this.omemo })
     this.roster = new RosterService(link, deps.store, deps.events)
-    this.outbox = new Outbox({ link, store: deps.store, events: deps.events, clock: deps.clock })
+    this.outbox = new Outbox({ link, store: deps.store, events: deps.events, clock: deps.clock, omemo: this.omemo })
     this.#archive = new MamCatchUp({ link, store: deps.store, ingest })
-    this.#router = new MessageRouter({ link, ingest, archive: this.#archive, roster: this.roster, warn: log })
+    this.#router = new MessageRouter({ link, ingest, archive: this.#archive, roster: this.roster, omemo: this.omemo, warn: log })
   }
 
   get state(): ConnectionState {
@@ -86,6 +91,8 @@ export class AccountSession {
   start(): void {
     if (this.#wanted) return
     this.#wanted = true
+    // smack's initializeAsync: OMEMO keys are generated in the background, before login.
+    this.omemo.prepare().catch((error: unknown) => console.warn(`[${this.ownBareJid}] OMEMO keys:`, (error as Error).message))
     void this.#attempt()
   }
 
@@ -102,6 +109,8 @@ export class AccountSession {
       client.entity.removeAllListeners()
       client.entity.on('error', () => undefined) // a late socket error must not crash the process
     }
+    // Messages already received are still stored before the caller may close the database.
+    await this.#router.idle()
   }
 
   /** Drop the connection and connect again with the account's current settings. */
@@ -171,6 +180,7 @@ export class AccountSession {
       else if (stanza.is('presence')) this.roster.handlePresence(stanza)
       return next()
     })
+    iqCallee.get(NS_DISCO_INFO, 'query', ({ stanza }) => discoInfo(stanza.getChild('query')?.attrs.node))
     iqCallee.set(NS.roster, 'query', ({ stanza }) => {
       if (!this.roster.handlePush(stanza)) throw Object.assign(new Error('forbidden'), { condition: 'forbidden' })
       return {}
@@ -186,7 +196,9 @@ export class AccountSession {
       await this.#step('roster', () => this.roster.fetch())
       // XEP-0280 §4: enable carbons before sending presence, so no message is missed.
       await this.#step('carbons', () => this.#link().request(enableCarbons()))
-      await this.#step('presence', () => this.#link().send(xml('presence')))
+      // XEP-0115 caps announce devicelist+notify, so contacts' OMEMO device lists are pushed to us.
+      await this.#step('presence', () => this.#link().send(xml('presence', {}, capsElement())))
+      await this.#step('omemo', () => this.omemo.announce())
     }
     await this.#step('outbox', () => this.outbox.flush(resumed))
     if (!resumed) await this.#syncArchive()
@@ -195,12 +207,14 @@ export class AccountSession {
   async #syncArchive(): Promise<void> {
     this.#syncing = true
     this.#deps.onStateChanged(this.accountId)
+    this.omemo.beginCatchUp()
     try {
       await this.#archive.run()
       this.#lastSyncedAt = this.#deps.clock()
     } catch (error) {
       if (this.#state === 'online') console.warn(`[${this.ownBareJid}] archive catch-up failed:`, (error as Error).message)
     } finally {
+      await this.omemo.endCatchUp()
       this.#syncing = false
       this.#deps.onStateChanged(this.accountId)
     }
@@ -250,6 +264,7 @@ export class AccountSession {
   #onDisconnect(): void {
     if (!this.#wanted || this.#connecting) return
     this.roster.forgetPresence()
+    this.omemo.lists.forgetFetched()
     this.#setState('offline', this.#error)
     this.#scheduleReconnect()
   }

@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Element } from '@xmpp/xml'
 import type { XmppLink } from '../accounts/xmpp-link.ts'
 import type { Store } from '../store/store.ts'
-import { inTransaction } from '../store/db.ts'
 import { mamQuery, parseMamFin, parseMamResult, type MamPage, type MamResult } from '../xmpp/stanzas/mam.ts'
-import type { IngestOutcome, MessageIngest } from './message-ingest.ts'
+import type { MessageIngest } from './message-ingest.ts'
 
 const PAGE_SIZE = 100
 
 /**
  * XEP-0313 catch-up of our own archive after login: everything after the last archive id we stored,
- * paged with RSM (XEP-0059). Each page and the new cursor commit in one transaction, so a restart in
- * the middle resumes from the last complete page and nothing is stored twice (ingest dedupes).
+ * paged with RSM (XEP-0059). The cursor advances after each complete page, so a restart in the middle
+ * resumes from the last complete page and nothing is stored twice (ingest dedupes before decrypting).
  * On the very first login only the last page is fetched.
  */
 export class MamCatchUp {
@@ -50,18 +49,15 @@ export class MamCatchUp {
         page = { lastPage: true }
         continue
       }
-      const outcomes = inTransaction(this.#store.db, () => {
-        const done: IngestOutcome[] = results.map((result) =>
-          this.#ingest.ingest(result.message, { kind: 'archive', archiveId: result.archiveId, timestamp: result.timestamp }),
-        )
-        const newCursor = fin.last ?? results.at(-1)?.archiveId
-        if (newCursor) this.#store.accounts.setMamCursor(accountId, newCursor)
-        return done
-      })
-      for (const outcome of outcomes) {
+      // Each message commits on its own (with its OMEMO ratchet step); the cursor moves once the whole
+      // page is in, so after a crash the page is fetched again and its stored messages are skipped.
+      for (const result of results) {
+        const outcome = await this.#ingest.ingest(result.message, { kind: 'archive', archiveId: result.archiveId, timestamp: result.timestamp })
         if (outcome.kind === 'stored') stored += 1
         this.#ingest.announce(outcome)
       }
+      const newCursor = fin.last ?? results.at(-1)?.archiveId
+      if (newCursor) this.#store.accounts.setMamCursor(accountId, newCursor)
       if ('lastPage' in page || fin.complete || !fin.last) return stored
       page = { after: fin.last }
     }

@@ -26,7 +26,18 @@ describe('migrations', () => {
   it('brings an empty database to the latest version, STRICT tables with foreign keys on', () => {
     expect(migrate(db)).toBe(migrations.length)
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length)
-    expect(tables(db)).toEqual(['accounts', 'contacts', 'messages'])
+    expect(tables(db)).toEqual([
+      'accounts',
+      'contacts',
+      'conversation_settings',
+      'messages',
+      'omemo_devices',
+      'omemo_own_devices',
+      'omemo_prekeys',
+      'omemo_sessions',
+      'omemo_signed_prekeys',
+      'settings',
+    ])
     expect(() => db.prepare("INSERT INTO accounts (jid, password, resource, created_at) VALUES ('a@b', 'p', 'r', 'not a number')").run()).toThrow(
       /cannot store TEXT value in INTEGER column/u,
     )
@@ -61,5 +72,15 @@ describe('migrations', () => {
     expect(() => migrate(db, broken)).toThrow(/no such table/u)
     expect(tables(db)).not.toContain('half')
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length)
+  })
+
+  it('0002 runs on a database at version 1 and keeps its messages, as plain (not OMEMO) ones', () => {
+    migrate(db, migrations.slice(0, 1))
+    db.prepare("INSERT INTO accounts (jid, password, resource, created_at) VALUES ('a@b', 'p', 'r', 1)").run()
+    db.prepare("INSERT INTO messages (account_id, peer, direction, body, timestamp, state) VALUES (1, 'c@d', 'in', 'old', 1, 'received')").run()
+    migrate(db)
+    expect(db.prepare('SELECT body, encryption, sender_device, encryption_report FROM messages').all()).toEqual([
+      { body: 'old', encryption: 'none', sender_device: null, encryption_report: null },
+    ])
   })
 })

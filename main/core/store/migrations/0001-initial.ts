@@ -38,7 +38,7 @@ export const initial: Migration = {
         direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
         body TEXT NOT NULL,
         timestamp INTEGER NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'acked', 'delivered', 'received')),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'acked', 'delivered', 'received', 'failed')),
         origin_id TEXT,
         stanza_id TEXT,
         remote_id TEXT,

@@ -1,5 +1,6 @@
 import type { Db } from '../db.ts'
 import { initial } from './0001-initial.ts'
+import { omemo } from './0002-omemo.ts'
 
 export interface Migration {
   version: number
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; version N is at index N-1. */
-export const migrations: readonly Migration[] = [initial]
+export const migrations: readonly Migration[] = [initial, omemo]

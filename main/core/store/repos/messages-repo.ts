@@ -1,4 +1,4 @@
-import type { MessageDirection, MessageState } from '../../../../preload/api.ts'
+import type { MessageDirection, MessageState, TrustState } from '../../../../preload/api.ts'
 import type { Db } from '../db.ts'
 
 export interface MessageRow {
@@ -14,9 +14,19 @@ export interface MessageRow {
   remote_id: string | null
   from_other_device: number
   read: number
+  encryption: 'none' | 'omemo'
+  sender_device: number | null
+  sender_trust: TrustState | null
+  undecryptable_reason: string | null
+  /** JSON of EncryptionReportDto */
+  encryption_report: string | null
+  failure: string | null
 }
 
-export type NewMessage = Omit<MessageRow, 'id' | 'read'> & { read?: number }
+type OmemoColumns = 'encryption' | 'sender_device' | 'sender_trust' | 'undecryptable_reason' | 'encryption_report' | 'failure'
+export type NewMessage = Omit<MessageRow, 'id' | 'read' | OmemoColumns> & { read?: number } & Partial<Pick<MessageRow, OmemoColumns>>
+
+const NO_OMEMO = { encryption: 'none', sender_device: null, sender_trust: null, undecryptable_reason: null, encryption_report: null, failure: null } as const
 
 export interface ConversationRow {
   peer: string
@@ -28,8 +38,10 @@ export type MessagesRepo = ReturnType<typeof createMessagesRepo>
 
 export function createMessagesRepo(db: Db) {
   const insert = db.prepare(`
-    INSERT INTO messages (account_id, peer, direction, body, timestamp, state, origin_id, stanza_id, remote_id, from_other_device, read)
-    VALUES (@account_id, @peer, @direction, @body, @timestamp, @state, @origin_id, @stanza_id, @remote_id, @from_other_device, @read)`)
+    INSERT INTO messages (account_id, peer, direction, body, timestamp, state, origin_id, stanza_id, remote_id, from_other_device, read,
+      encryption, sender_device, sender_trust, undecryptable_reason, encryption_report, failure)
+    VALUES (@account_id, @peer, @direction, @body, @timestamp, @state, @origin_id, @stanza_id, @remote_id, @from_other_device, @read,
+      @encryption, @sender_device, @sender_trust, @undecryptable_reason, @encryption_report, @failure)`)
   const byId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?')
   const byStanzaId = db.prepare<[number, string], MessageRow>('SELECT * FROM messages WHERE account_id = ? AND stanza_id = ?')
   const byOriginId = db.prepare<[number, string, string, string], MessageRow>(
@@ -40,6 +52,8 @@ export function createMessagesRepo(db: Db) {
   )
   const setStanzaId = db.prepare('UPDATE messages SET stanza_id = ? WHERE id = ? AND stanza_id IS NULL')
   const setState = db.prepare('UPDATE messages SET state = ? WHERE id = ?')
+  const setEncrypted = db.prepare('UPDATE messages SET encryption = ?, encryption_report = ? WHERE id = ?')
+  const setFailed = db.prepare("UPDATE messages SET state = 'failed', failure = ?, encryption_report = ? WHERE id = ?")
   // Conversations are shown in the order messages reached this client (ids), which is also the order
   // of the archive; archive timestamps have whole-second precision and cannot order a fast exchange.
   const latest = db.prepare<[number, string, number], MessageRow>(
@@ -67,7 +81,7 @@ export function createMessagesRepo(db: Db) {
   return {
     get: (id: number) => byId.get(id),
     insert(message: NewMessage): MessageRow {
-      const { lastInsertRowid } = insert.run({ read: 0, ...message })
+      const { lastInsertRowid } = insert.run({ read: 0, ...NO_OMEMO, ...message })
       return byId.get(Number(lastInsertRowid))!
     },
     /**
@@ -75,17 +89,19 @@ export function createMessagesRepo(db: Db) {
      * and from the archive. Matches by our archive's stanza-id, then the sender's origin-id, then
      * (for senders without XEP-0359) the message id together with the body.
      */
-    findDuplicate(accountId: number, m: Pick<MessageRow, 'peer' | 'direction' | 'body' | 'stanza_id' | 'origin_id' | 'remote_id'>) {
+    findDuplicate(accountId: number, m: Pick<MessageRow, 'peer' | 'direction' | 'stanza_id' | 'origin_id' | 'remote_id'> & { body: string | null }) {
       return (
         (m.stanza_id ? byStanzaId.get(accountId, m.stanza_id) : undefined) ??
         (m.origin_id ? byOriginId.get(accountId, m.peer, m.direction, m.origin_id) : undefined) ??
-        (m.remote_id ? byRemoteId.get(accountId, m.peer, m.direction, m.remote_id, m.body) : undefined)
+        (m.remote_id && m.body !== null ? byRemoteId.get(accountId, m.peer, m.direction, m.remote_id, m.body) : undefined)
       )
     },
     findByOriginId: (accountId: number, peer: string, direction: MessageDirection, originId: string) =>
       byOriginId.get(accountId, peer, direction, originId),
     rememberStanzaId: (id: number, stanzaId: string) => void setStanzaId.run(stanzaId, id),
     setState: (id: number, state: MessageState) => void setState.run(state, id),
+    setEncrypted: (id: number, report: string | null) => void setEncrypted.run('omemo', report, id),
+    setFailed: (id: number, failure: string, report: string | null) => void setFailed.run(failure, report, id),
     list(accountId: number, peer: string, limit: number, beforeId?: number): MessageRow[] {
       return beforeId === undefined ? latest.all(accountId, peer, limit) : before.all(accountId, peer, beforeId, limit)
     },

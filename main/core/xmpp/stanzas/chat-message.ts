@@ -7,6 +7,11 @@ export function chatMessage(to: string, id: string, body: string): Element {
   return xml('message', { to, type: 'chat', id }, xml('body', {}, body), originIdElement(id), receiptRequest())
 }
 
+/** An OMEMO message: the <encrypted/> element, hints and fallback body come from the OMEMO profile. */
+export function encryptedChatMessage(to: string, id: string, omemoChildren: Element[]): Element {
+  return xml('message', { to, type: 'chat', id }, ...omemoChildren, originIdElement(id), receiptRequest())
+}
+
 /** RFC 6121 §5.2.2: only chat and normal messages belong to 1:1 conversations. */
 export function isOneToOne(message: Element): boolean {
   const type = message.attrs.type ?? 'normal'

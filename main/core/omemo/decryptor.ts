@@ -1,0 +1,87 @@
+import { SessionCipher, SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
+import type { TrustState } from '../../../preload/api.ts'
+import { toArrayBuffer, toBuffer } from './buffers.ts'
+import type { OmemoContext } from './omemo-context.ts'
+import { trustForNewDevice } from './omemo-context.ts'
+import { openPayload } from './payload-crypto.ts'
+import type { Encrypted } from './protocol/legacy.ts'
+import { IdentityChangedError, StagedSignalStore } from './signal-store.ts'
+
+export type DecryptOutcome =
+  | {
+      kind: 'message' | 'key-transport'
+      /** The text, for kind 'message'. */
+      text: string | null
+      senderDevice: number
+      /** The sender device's trust, as it will be once `commit` ran. */
+      trust: () => TrustState
+      /** The message was a PreKeySignalMessage: a prekey was used (republish, rekey). */
+      usedPreKey: boolean
+      commit(): void
+    }
+  | { kind: 'not-for-us'; senderDevice: number }
+  /** Nothing to store: a KeyTransportElement for other devices, or our own device's message. */
+  | { kind: 'ignored'; senderDevice: number }
+  | { kind: 'identity-changed'; senderDevice: number }
+  | { kind: 'failed'; senderDevice: number; reason: string; wasPreKey: boolean }
+
+/**
+ * XEP-0384 §4.6–4.7: find the key for our device, decrypt it with the sender device's session (a
+ * PreKeySignalMessage builds a new one), then the payload. Several keys for our device (seen in MUCs)
+ * are tried in turn. Nothing is written until the caller commits.
+ */
+export async function decryptFromDevice(context: OmemoContext, senderJid: string, encrypted: Encrypted): Promise<DecryptOutcome> {
+  const { store, link, clock } = context
+  const own = store.omemo.ownDevice(link.accountId)
+  const senderDevice = encrypted.sid
+  if (!own) return { kind: 'failed', senderDevice, reason: 'this device has no OMEMO keys yet', wasPreKey: false }
+  // §4.5: a device never encrypts for itself, so what this device sent cannot be read back.
+  if (senderJid === link.ownBareJid && senderDevice === own.device_id) return { kind: 'ignored', senderDevice }
+  const ours = encrypted.keys.filter((key) => key.rid === own.device_id)
+  // §4.7: no key for us. A message becomes a visible "not encrypted for this device" entry; a key
+  // transport meant for other devices is nothing to show.
+  if (ours.length === 0) return encrypted.payload ? { kind: 'not-for-us', senderDevice } : { kind: 'ignored', senderDevice }
+
+  const address = new SignalProtocolAddress(senderJid, senderDevice)
+  let lastError = 'no key could be decrypted'
+  let wasPreKey = false
+  for (const key of ours) {
+    const staged = new StagedSignalStore({ repo: store.omemo, own, initialTrust: (jid) => trustForNewDevice(context, jid), clock })
+    const cipher = new SessionCipher(staged, address)
+    wasPreKey ||= key.preKey
+    let keyMaterial: Buffer
+    try {
+      const decrypted = key.preKey
+        ? await cipher.decryptPreKeyWhisperMessage(toArrayBuffer(key.data), 'binary')
+        : await cipher.decryptWhisperMessage(toArrayBuffer(key.data), 'binary')
+      keyMaterial = toBuffer(decrypted)
+    } catch (error) {
+      if (error instanceof IdentityChangedError) return { kind: 'identity-changed', senderDevice }
+      lastError = (error as Error).message
+      continue
+    }
+    let text: string | null = null
+    if (encrypted.payload) {
+      try {
+        text = openPayload(keyMaterial, encrypted.iv, encrypted.payload).toString('utf8')
+      } catch (error) {
+        lastError = `the payload does not authenticate (${(error as Error).message})`
+        continue
+      }
+    }
+    const usedPreKey = staged.usedPreKeys.length > 0
+    return {
+      kind: encrypted.payload ? 'message' : 'key-transport',
+      text,
+      senderDevice,
+      usedPreKey,
+      trust: () => store.omemo.device(link.accountId, senderJid, senderDevice)?.trust ?? trustForNewDevice(context, senderJid),
+      commit: () => {
+        staged.commit()
+        const device = store.omemo.device(link.accountId, senderJid, senderDevice)
+        if (device) store.omemo.saveDevice({ ...device, last_message_at: clock() })
+      },
+    }
+  }
+  return { kind: 'failed', senderDevice, reason: lastError, wasPreKey }
+}

@@ -1,0 +1,258 @@
+import xml, { type Element } from '@xmpp/xml'
+import { randomUUID } from 'node:crypto'
+import { SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
+import type { DeviceDto, OwnDeviceDto, TrustState } from '../../../preload/api.ts'
+import { CoreError } from '../errors.ts'
+import { inTransaction } from '../store/db.ts'
+import type { DeviceRow } from '../store/repos/omemo-repo.ts'
+import { decryptFromDevice, type DecryptOutcome } from './decryptor.ts'
+import { DeviceLists } from './device-lists.ts'
+import { encryptForDevices, type EncryptionResult } from './encryptor.ts'
+import { fingerprintHex, groupedFingerprint, parseVerificationUri, verificationUri } from './fingerprint.ts'
+import { trustForNewDevice, type OmemoContext } from './omemo-context.ts'
+import { OwnDevice } from './own-device.ts'
+import { fetchItem, publishOpen } from './pep.ts'
+import { bundleElement, bundleNode, encryptedElement, FALLBACK_BODY, messageDecorations, NS_OMEMO, parseBundle, parseEncrypted } from './protocol/legacy.ts'
+import { StagedSignalStore } from './signal-store.ts'
+
+const REPAIR_INTERVAL_MS = 60 * 60 * 1000
+
+/**
+ * OMEMO for one account: our device and its publication, contacts' devices, trust, and the
+ * encrypt/decrypt steps the chat pipeline calls. Prekey republishing and rekeying after a
+ * PreKeySignalMessage wait until the archive catch-up has finished (XEP-0384 §4.7, smack).
+ */
+export class OmemoService {
+  readonly lists: DeviceLists
+  readonly #context: OmemoContext
+  readonly #own: OwnDevice
+  #ready: Promise<void> | null = null
+  #sessionLock: Promise<unknown> = Promise.resolve()
+  #catchingUp = false
+  #republishPending = false
+  readonly #rekeyPending = new Map<string, { jid: string; deviceId: number }>()
+
+  constructor(context: OmemoContext) {
+    this.#context = context
+    this.lists = new DeviceLists(context)
+    this.#own = new OwnDevice({ db: context.store.db, repo: context.store.omemo, accountId: context.link.accountId, clock: context.clock })
+  }
+
+  /**
+   * Runs `work` (a decrypt or encrypt and the commit of its ratchet step) with no other session work of
+   * this account in between: two operations on one session must not interleave, or one's write would
+   * overwrite the other's ratchet state.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#sessionLock.then(work, work)
+    this.#sessionLock = run.catch(() => undefined)
+    return run
+  }
+
+  /** Generate our device's keys in the background, before login, so no offline message is missed. */
+  prepare(): Promise<void> {
+    this.#ready ??= this.#own.ensure(this.#context.settings()).then(() => undefined)
+    return this.#ready
+  }
+
+  /** After login: make sure our device is in our published list and our bundle is current. */
+  async announce(): Promise<void> {
+    await this.prepare()
+    const own = this.#own.row!
+    const listed = await this.lists.fetch(this.#context.link.ownBareJid, true)
+    await this.#own.maintain(this.#context.settings())
+    await this.#publishBundle()
+    if (!listed.includes(own.device_id)) await this.lists.publishOwn([...listed, own.device_id])
+  }
+
+  /** A PEP notification: device lists, including ours (re-announce if our id is missing, §4.2). */
+  handleNotification(message: Element): boolean {
+    const update = this.lists.handleNotification(message)
+    if (!update) return false
+    const own = this.#own.row
+    if (own && update.jid === this.#context.link.ownBareJid && !update.ids.includes(own.device_id)) {
+      this.#context.warn('our device was missing from our device list; announcing it again')
+      void this.lists.publishOwn([...update.ids, own.device_id]).catch((error: unknown) => this.#context.warn(`re-announce failed: ${(error as Error).message}`))
+    }
+    return true
+  }
+
+  /** The archive catch-up runs: postpone prekey republishing and rekeying until it is done. */
+  beginCatchUp(): void {
+    this.#catchingUp = true
+  }
+
+  async endCatchUp(): Promise<void> {
+    this.#catchingUp = false
+    await this.#afterPreKeyUse()
+  }
+
+  isOmemoMessage(message: Element): boolean {
+    return message.getChild('encrypted', NS_OMEMO) !== undefined
+  }
+
+  /** Decrypt an incoming <encrypted/>; nothing is stored until the returned outcome's commit. */
+  async decrypt(senderJid: string, message: Element): Promise<DecryptOutcome> {
+    await this.prepare()
+    const encrypted = parseEncrypted(message.getChild('encrypted', NS_OMEMO))
+    if (!encrypted) return { kind: 'failed', senderDevice: 0, reason: 'malformed <encrypted/> element', wasPreKey: false }
+    return decryptFromDevice(this.#context, senderJid, encrypted)
+  }
+
+  /** What to do once a decrypted message was stored: republish prekeys, rekey, or repair a session. */
+  afterDecrypt(senderJid: string, outcome: DecryptOutcome): void {
+    if ((outcome.kind === 'message' || outcome.kind === 'key-transport') && outcome.usedPreKey) {
+      this.#republishPending = true
+      this.#rekeyPending.set(`${senderJid}.${outcome.senderDevice}`, { jid: senderJid, deviceId: outcome.senderDevice })
+      if (!this.#catchingUp) void this.#afterPreKeyUse()
+    }
+    if (outcome.kind === 'identity-changed') {
+      const message = `${senderJid} device ${outcome.senderDevice} presented a different identity key. Its message was refused.`
+      this.#context.events.emit('security:warning', { accountId: this.#context.link.accountId, jid: senderJid, deviceId: outcome.senderDevice, message })
+    }
+    if (outcome.kind === 'failed' && !outcome.wasPreKey && outcome.senderDevice > 0) void this.#repair(senderJid, outcome.senderDevice)
+  }
+
+  /** Encrypt a chat message for a contact (and our own other devices). */
+  async encrypt(peer: string, text: string): Promise<EncryptionResult> {
+    await this.prepare()
+    return encryptForDevices(this.#context, this.lists, peer, Buffer.from(text, 'utf8'))
+  }
+
+  /** The <message/> children for an encrypted message (§4.5 + hints, EME, fallback body). */
+  messageChildren(result: EncryptionResult): Element[] {
+    return [encryptedElement(result.encrypted), ...messageDecorations(this.#context.settings().fallbackBody ? FALLBACK_BODY : null)]
+  }
+
+  // ---- devices and trust -------------------------------------------------------------------
+
+  ownDevice(): OwnDeviceDto {
+    const own = this.#own.row
+    if (!own) throw new CoreError('not-found', 'This account has no OMEMO device yet')
+    const jid = this.#context.link.ownBareJid
+    return {
+      accountId: own.account_id,
+      deviceId: own.device_id,
+      fingerprint: groupedFingerprint(own.identity_public),
+      verificationUri: verificationUri(jid, own.device_id, own.identity_public),
+    }
+  }
+
+  async devices(jid: string): Promise<DeviceDto[]> {
+    if (this.#context.link.isOnline()) {
+      await this.lists.fetch(jid).catch(() => undefined)
+      await this.#fetchMissingIdentities(jid)
+    }
+    return this.#context.store.omemo.devices(this.#context.link.accountId, jid).map((row) => this.#deviceDto(row))
+  }
+
+  setTrust(jid: string, deviceId: number, trust: Exclude<TrustState, 'undecided'>): DeviceDto {
+    const row = this.#context.store.omemo.device(this.#context.link.accountId, jid, deviceId)
+    if (!row) throw new CoreError('not-found', `${jid} has no device ${deviceId}`)
+    if (trust === 'verified' && !row.identity_key) throw new CoreError('conflict', 'The fingerprint of this device is not known yet; it cannot be verified')
+    const updated = { ...row, trust }
+    this.#context.store.omemo.saveDevice(updated)
+    this.#context.events.emit('omemo:devicesChanged', { accountId: row.account_id, jid })
+    return this.#deviceDto(updated)
+  }
+
+  /** Verify the device a `xmpp:JID?omemo-sid-ID=FP` URI names, if its fingerprint matches (§… smack: trust by fingerprint). */
+  async verifyUri(uri: string): Promise<DeviceDto> {
+    const claims = parseVerificationUri(uri)
+    if (!claims) throw new CoreError('invalid-input', 'This is not an OMEMO verification link (xmpp:JID?omemo-sid-ID=FINGERPRINT)')
+    let verified: DeviceDto | null = null
+    for (const claim of claims) {
+      await this.devices(claim.jid)
+      const row = this.#context.store.omemo.device(this.#context.link.accountId, claim.jid, claim.deviceId)
+      if (!row?.identity_key) throw new CoreError('not-found', `${claim.jid} device ${claim.deviceId} is not known (no published keys)`)
+      if (fingerprintHex(row.identity_key) !== claim.fingerprint) {
+        throw new CoreError('conflict', `The fingerprint of ${claim.jid} device ${claim.deviceId} does not match the link: do not trust it`)
+      }
+      verified = this.setTrust(claim.jid, claim.deviceId, 'verified')
+    }
+    return verified!
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  async #publishBundle(): Promise<void> {
+    const own = this.#own.row!
+    await publishOpen(this.#context.link, bundleNode(own.device_id), bundleElement(this.#own.bundle()))
+    this.#context.store.omemo.setBundleDirty(this.#context.link.accountId, false)
+  }
+
+  /** §4.7 / smack: after a prekey was used, refill and republish the bundle, then rekey each sender. */
+  async #afterPreKeyUse(): Promise<void> {
+    if (!this.#context.link.isOnline()) return
+    try {
+      if (this.#republishPending) {
+        this.#republishPending = false
+        await this.#own.maintain(this.#context.settings())
+        await this.#publishBundle()
+      }
+      const targets = [...this.#rekeyPending.values()]
+      this.#rekeyPending.clear()
+      for (const target of targets) await this.#sendKeyTransport(target.jid, [target])
+    } catch (error) {
+      this.#context.warn(`republishing after prekey use failed: ${(error as Error).message}`)
+    }
+  }
+
+  /** A session that cannot decrypt: replace it with a fresh one and tell the device, at most hourly. */
+  async #repair(jid: string, deviceId: number): Promise<void> {
+    const { store, link, clock, settings } = this.#context
+    if (!settings().repairSessions || !link.isOnline()) return
+    const device = store.omemo.device(link.accountId, jid, deviceId)
+    if (!device || (device.last_repair_at !== null && clock() - device.last_repair_at < REPAIR_INTERVAL_MS)) return
+    store.omemo.saveDevice({ ...device, last_repair_at: clock() })
+    const own = this.#own.row!
+    await this.exclusive(async () => {
+      const staged = new StagedSignalStore({ repo: store.omemo, own, initialTrust: (owner) => trustForNewDevice(this.#context, owner), clock })
+      staged.dropSession(new SignalProtocolAddress(jid, deviceId).toString())
+      inTransaction(store.db, () => staged.commit())
+    })
+    await this.#sendKeyTransport(jid, [{ jid, deviceId }]).catch((error: unknown) => this.#context.warn(`session repair with ${jid}/${deviceId} failed: ${(error as Error).message}`))
+  }
+
+  /** §4.6: a KeyTransportElement (no payload) to the given devices; updates their ratchets. */
+  async #sendKeyTransport(jid: string, devices: Array<{ jid: string; deviceId: number }>): Promise<void> {
+    const result = await this.exclusive(async () => {
+      const encrypted = await encryptForDevices(this.#context, this.lists, jid, null, devices)
+      inTransaction(this.#context.store.db, () => encrypted.commit())
+      return encrypted
+    })
+    if (result.encrypted.keys.length === 0) return
+    await this.#context.link.send(
+      xml('message', { to: jid, type: 'chat', id: randomUUID() }, encryptedElement(result.encrypted), xml('store', { xmlns: 'urn:xmpp:hints' })),
+    )
+  }
+
+  /** Fetch bundles of devices whose identity key we do not know yet, so fingerprints can be shown. */
+  async #fetchMissingIdentities(jid: string): Promise<void> {
+    const { store, link } = this.#context
+    const own = this.#own.row
+    if (!own) return
+    for (const device of store.omemo.devices(link.accountId, jid)) {
+      if (device.identity_key || device.active === 0) continue
+      const bundle = parseBundle((await fetchItem(link, jid, bundleNode(device.device_id)).catch(() => null)) ?? undefined)
+      if (!('invalid' in bundle)) store.omemo.saveDevice({ ...device, identity_key: bundle.identityKey })
+    }
+  }
+
+  #deviceDto(row: DeviceRow): DeviceDto {
+    const { link } = this.#context
+    const own = this.#own.row
+    const isOwnAccount = row.jid === link.ownBareJid
+    return {
+      accountId: row.account_id,
+      jid: row.jid,
+      deviceId: row.device_id,
+      fingerprint: row.identity_key ? groupedFingerprint(row.identity_key) : isOwnAccount && own?.device_id === row.device_id ? groupedFingerprint(own.identity_public) : null,
+      trust: row.trust,
+      active: row.active === 1,
+      own: isOwnAccount,
+      thisDevice: isOwnAccount && own?.device_id === row.device_id,
+      lastMessageAt: row.last_message_at,
+    }
+  }
+}
