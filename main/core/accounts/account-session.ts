@@ -132,7 +132,7 @@ export class AccountSession {
       },
       request: async (iq: Element, timeoutMs = 30_000) => {
         if (!this.#client || this.#state !== 'online') throw new CoreError('not-connected', 'Not connected')
-        return this.#client.iqCaller.request(iq, timeoutMs)
+        return this.#client.request(iq, timeoutMs)
       },
     }
   }

@@ -5,6 +5,8 @@ import { trustForNewDevice } from './omemo-context.ts'
 import { fetchItem, notificationPayload, publishOpen } from './pep.ts'
 import { DEVICE_LIST_NODE, deviceListElement, parseDeviceList } from './protocol/legacy.ts'
 
+const LIST_CACHE_MS = 5 * 60 * 1000
+
 /**
  * Device lists (XEP-0384 §4.2) of contacts and of ourselves: cached in the store, updated from PEP
  * notifications and fetched on demand. Devices that leave a list are kept (their messages stay
@@ -12,7 +14,8 @@ import { DEVICE_LIST_NODE, deviceListElement, parseDeviceList } from './protocol
  */
 export class DeviceLists {
   readonly #context: OmemoContext
-  readonly #fetched = new Set<string>()
+  /** When each list was last fetched or pushed during this connection. */
+  readonly #fetchedAt = new Map<string, number>()
 
   constructor(context: OmemoContext) {
     this.#context = context
@@ -30,9 +33,13 @@ export class DeviceLists {
     return { jid: owner, ids }
   }
 
-  /** Fetch a list unless it was fetched or pushed during this connection (or `force`). */
+  /**
+   * Fetch a list unless it was fetched or pushed recently during this connection (or `force`). Lists of
+   * contacts who share presence are pushed (+notify); for others the cache expires after a while.
+   */
   async fetch(jid: string, force = false): Promise<number[]> {
-    if (!force && this.#fetched.has(jid)) return this.activeIds(jid)
+    const fetchedAt = this.#fetchedAt.get(jid)
+    if (!force && fetchedAt !== undefined && this.#context.clock() - fetchedAt < LIST_CACHE_MS) return this.activeIds(jid)
     const payload = await fetchItem(this.#context.link, jid, DEVICE_LIST_NODE)
     const ids = parseDeviceList(payload ?? undefined)
     this.apply(jid, ids)
@@ -54,12 +61,12 @@ export class DeviceLists {
 
   /** Connection lost: lists may change while we are away, fetch again next time. */
   forgetFetched(): void {
-    this.#fetched.clear()
+    this.#fetchedAt.clear()
   }
 
   apply(jid: string, ids: readonly number[]): void {
     const { store, link, clock, events } = this.#context
-    this.#fetched.add(jid)
+    this.#fetchedAt.set(jid, clock())
     const listed = new Set(ids)
     let changed = false
     for (const device of store.omemo.devices(link.accountId, jid)) {

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto'
+import { EventEmitter } from 'node:events'
 import { Client } from '@xmpp/client-core'
 import jid from '@xmpp/jid'
 import tcp from '@xmpp/tcp'
@@ -15,6 +16,7 @@ import scramSha1 from '@xmpp/sasl-scram-sha-1'
 import plain from '@xmpp/sasl-plain'
 import SASLFactory from 'saslmechanisms'
 import { CoreError } from '../errors.ts'
+import { createIqRequester } from './iq-requester.ts'
 import { verifiedStartTls, type TlsTrust } from './verified-starttls.ts'
 import type { Endpoint } from './endpoint.ts'
 
@@ -25,6 +27,8 @@ export interface ClientParams {
   endpoint: Endpoint
   trust: TlsTrust
   onPresentedCertificate: (certificate: X509Certificate) => void
+  /** XEP-0198 on (default). Test tools that inject raw stanzas turn it off. */
+  streamManagement?: boolean
 }
 
 export type XmppClient = ReturnType<typeof createXmppClient>
@@ -70,11 +74,13 @@ export function createXmppClient(params: ClientParams) {
   sasl2.setup({})
   const bind2 = bind2Factory({ sasl2, entity }, params.resource)
   saslFactoryModule({ streamFeatures, saslFactory }, onAuthenticate)
-  const streamManagement = streamManagementFactory({ streamFeatures, entity, middleware, bind2, sasl2 })
+  const streamManagement: EventEmitter =
+    params.streamManagement === false ? new EventEmitter() : streamManagementFactory({ streamFeatures, entity, middleware, bind2, sasl2 })
   resourceBindingFactory({ iqCaller, streamFeatures }, params.resource)
 
   // XEP-0199: answer pings.
   iqCallee.get('urn:xmpp:ping', 'ping', () => ({}))
 
-  return { entity, middleware, iqCaller, iqCallee, streamManagement }
+  const request = createIqRequester(entity, params.bareJid)
+  return { entity, middleware, request, iqCallee, streamManagement }
 }
