@@ -6,12 +6,14 @@ import { mamQuery, parseMamFin, parseMamResult, type MamPage, type MamResult } f
 import type { MessageIngest } from './message-ingest.ts'
 
 const PAGE_SIZE = 100
+const CLOCK_SKEW_MS = 5 * 60 * 1000
 
 /**
  * XEP-0313 catch-up of our own archive after login: everything after the last archive id we stored,
  * paged with RSM (XEP-0059). The cursor advances after each complete page, so a restart in the middle
  * resumes from the last complete page and nothing is stored twice (ingest dedupes before decrypting).
- * On the very first login only the last page is fetched.
+ * On the very first login only the last page is fetched; if the archive was empty, the time of that
+ * first look is kept and the next catch-up asks for everything since then.
  */
 export class MamCatchUp {
   readonly #link: XmppLink
@@ -19,7 +21,10 @@ export class MamCatchUp {
   readonly #ingest: MessageIngest
   #active: { queryId: string; results: MamResult[] } | null = null
 
-  constructor(deps: { link: XmppLink; store: Store; ingest: MessageIngest }) {
+  readonly #clock: () => number
+
+  constructor(deps: { link: XmppLink; store: Store; ingest: MessageIngest; clock: () => number }) {
+    this.#clock = deps.clock
     this.#link = deps.link
     this.#store = deps.store
     this.#ingest = deps.ingest
@@ -36,8 +41,13 @@ export class MamCatchUp {
 
   async run(): Promise<number> {
     const accountId = this.#link.accountId
-    const cursor = this.#store.accounts.get(accountId)?.mam_cursor
-    let page: MamPage = cursor ? { after: cursor } : { lastPage: true }
+    const account = this.#store.accounts.get(accountId)
+    const startedAt = this.#clock()
+    let page: MamPage = account?.mam_cursor
+      ? { after: account.mam_cursor }
+      : account?.mam_since !== null && account?.mam_since !== undefined
+        ? { since: account.mam_since }
+        : { lastPage: true }
     let stored = 0
     for (;;) {
       const { results, fin } = await this.#fetchPage(page).catch((error: unknown) => {
@@ -58,6 +68,11 @@ export class MamCatchUp {
       }
       const newCursor = fin.last ?? results.at(-1)?.archiveId
       if (newCursor) this.#store.accounts.setMamCursor(accountId, newCursor)
+      else if (!account?.mam_cursor && account?.mam_since == null) {
+        // An empty archive gives no id to continue from: remember when we looked (a little earlier, for
+        // clock skew; duplicates are skipped), so the next catch-up misses nothing since then.
+        this.#store.accounts.setMamSince(accountId, startedAt - CLOCK_SKEW_MS)
+      }
       if ('lastPage' in page || fin.complete || !fin.last) return stored
       page = { after: fin.last }
     }

@@ -3,7 +3,8 @@ import type { Migration } from './index.ts'
 /**
  * OMEMO (XEP-0384 v0.3) state, all inside the encrypted database: our device per account (identity
  * key, prekeys, signed prekeys), contacts' devices with their identity keys and trust, Signal sessions;
- * per-message encryption details; per-conversation OMEMO switch; app settings.
+ * per-message encryption details; per-conversation OMEMO switch; app settings. Also the archive
+ * catch-up's start time for accounts whose archive was empty at their first sync.
  */
 export const omemo: Migration = {
   version: 2,
@@ -70,6 +71,9 @@ export const omemo: Migration = {
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
       ) STRICT;
+
+      -- XEP-0313: when the archive had nothing to page from yet, the time from which it is covered.
+      ALTER TABLE accounts ADD COLUMN mam_since INTEGER;
 
       ALTER TABLE messages ADD COLUMN encryption TEXT NOT NULL DEFAULT 'none' CHECK (encryption IN ('none', 'omemo'));
       ALTER TABLE messages ADD COLUMN sender_device INTEGER;

@@ -11,6 +11,7 @@ export interface AccountRow {
   pinned_cert_sha256: string | null
   pinned_cert_pem: string | null
   mam_cursor: string | null
+  mam_since: number | null
   created_at: number
 }
 
@@ -36,6 +37,7 @@ export function createAccountsRepo(db: Db) {
   const setEnabled = db.prepare('UPDATE accounts SET enabled = ? WHERE id = ?')
   const setPin = db.prepare('UPDATE accounts SET pinned_cert_sha256 = ?, pinned_cert_pem = ? WHERE id = ?')
   const setMamCursor = db.prepare('UPDATE accounts SET mam_cursor = ? WHERE id = ?')
+  const setMamSince = db.prepare('UPDATE accounts SET mam_since = ? WHERE id = ?')
   const remove = db.prepare('DELETE FROM accounts WHERE id = ?')
 
   return {
@@ -52,6 +54,7 @@ export function createAccountsRepo(db: Db) {
     setEnabled: (id: number, enabled: boolean) => void setEnabled.run(enabled ? 1 : 0, id),
     setPin: (id: number, sha256: string | null, pem: string | null) => void setPin.run(sha256, pem, id),
     setMamCursor: (id: number, cursor: string) => void setMamCursor.run(cursor, id),
+    setMamSince: (id: number, since: number) => void setMamSince.run(since, id),
     remove: (id: number) => void remove.run(id),
   }
 }

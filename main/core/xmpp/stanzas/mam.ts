@@ -2,20 +2,23 @@ import xml, { type Element } from '@xmpp/xml'
 import { delayStamp } from './delay.ts'
 import { NS } from './namespaces.ts'
 
-export type MamPage = { after: string } | { lastPage: true }
+/** Page after an archive id; messages since a time (XEP-0313 §4.1.1 start filter); or the latest page. */
+export type MamPage = { after: string } | { since: number } | { lastPage: true }
 
 /** XEP-0313 §4: a query of our own archive, paged with XEP-0059 RSM. */
 export function mamQuery(queryId: string, page: MamPage, max: number): Element {
   const set = xml('set', { xmlns: NS.rsm }, xml('max', {}, String(max)))
   if ('after' in page) set.append(xml('after', {}, page.after))
-  else set.append(xml('before')) // RSM §2.5: an empty <before/> asks for the last page
+  else if ('lastPage' in page) set.append(xml('before')) // RSM §2.5: an empty <before/> asks for the last page
+  const fields = [xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, NS.mam))]
+  if ('since' in page) fields.push(xml('field', { var: 'start' }, xml('value', {}, new Date(page.since).toISOString())))
   return xml(
     'iq',
     { type: 'set' },
     xml(
       'query',
       { xmlns: NS.mam, queryid: queryId },
-      xml('x', { xmlns: NS.dataForms, type: 'submit' }, xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, NS.mam))),
+      xml('x', { xmlns: NS.dataForms, type: 'submit' }, ...fields),
       set,
     ),
   )

@@ -71,6 +71,9 @@ describe('XEP-0313 archive results', () => {
   it('builds paged queries and reads <fin/>', () => {
     expect(mamQuery('q', { after: 'A9' }, 100).toString()).toContain('<after>A9</after>')
     expect(mamQuery('q', { lastPage: true }, 50).toString()).toContain('<before/>')
+    const since = mamQuery('q', { since: Date.UTC(2026, 0, 2) }, 100).toString()
+    expect(since).toContain('<field var="start"><value>2026-01-02T00:00:00.000Z</value></field>')
+    expect(since).not.toContain('<before/>')
     const fin = xml('iq', { type: 'result' }, xml('fin', { xmlns: NS.mam, complete: 'true' }, xml('set', { xmlns: NS.rsm }, xml('last', {}, 'Z'))))
     expect(parseMamFin(fin)).toEqual({ complete: true, last: 'Z' })
     expect(() => parseMamFin(xml('iq'))).toThrow(/fin/u)
