@@ -1,5 +1,5 @@
 /** Display helpers shared by components (pure functions, no state). */
-import type { ConnectionState, MessageState, PresenceShow } from '../../../preload/api.ts'
+import type { ConnectionState, MessageState, PresenceShow, SkipReason, TrustState } from '../../../preload/api.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' })
@@ -59,4 +59,23 @@ export const MESSAGE_STATE_LABELS: Record<Exclude<MessageState, 'received'>, str
   sent: 'Sent',
   acked: 'Sent to server',
   delivered: 'Delivered',
+  failed: 'Not sent',
+}
+
+/** A device's trust in words (device panel, message details). */
+export const TRUST_LABELS: Record<TrustState, string> = {
+  undecided: 'Undecided',
+  blind: 'Trusted (unverified)',
+  verified: 'Verified',
+  distrusted: 'Distrusted',
+}
+
+/** Why an outgoing OMEMO message was not encrypted for a device, in plain words. */
+export const SKIP_REASON_LABELS: Record<SkipReason, string> = {
+  'no-bundle': 'no keys published',
+  'bad-bundle': 'invalid keys',
+  untrusted: 'you distrusted it',
+  undecided: 'waiting for your decision',
+  inactive: 'inactive',
+  'identity-changed': 'its key changed',
 }

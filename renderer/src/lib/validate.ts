@@ -35,3 +35,24 @@ export function parsePort(value: string): { port: number | null; error: string |
 }
 
 export const MIN_PASSPHRASE_LENGTH = 8
+
+/** A whole number in [min, max], typed as text (settings fields). */
+export function parseWholeNumber(value: string, range: { min: number; max: number }): { value: number | null; error: string | null } {
+  const text = value.trim()
+  const message = `Use a whole number from ${range.min} to ${range.max}`
+  if (!/^\d+$/u.test(text)) return { value: null, error: message }
+  const number = Number(text)
+  if (number < range.min || number > range.max) return { value: null, error: message }
+  return { value: number, error: null }
+}
+
+/** Splits the core's "field: problem; other: problem" validation message into problems by field
+ *  (top-level fields only); a message without field names gives none. */
+export function fieldErrors(message: string): Record<string, string> {
+  const errors: Record<string, string> = {}
+  for (const part of message.split('; ')) {
+    const match = /^([A-Za-z][A-Za-z0-9]*): (.+)$/su.exec(part)
+    if (match?.[1] && match[2] && errors[match[1]] === undefined) errors[match[1]] = match[2]
+  }
+  return errors
+}

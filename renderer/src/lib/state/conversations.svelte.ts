@@ -69,6 +69,14 @@ export class ConversationsState {
     this.byAccount = others
   }
 
+  /** Turns OMEMO on or off for one conversation (the core creates the conversation if needed). */
+  async setEncryption(accountId: number, peer: string, enabled: boolean): Promise<ApiError | null> {
+    const result = await this.#api.call('omemo:setConversationEncryption', { accountId, peer, enabled })
+    if (!result.ok) return result.error
+    this.upsert(result.result)
+    return null
+  }
+
   /** Marks a conversation read; repeated calls while one is in flight are dropped. */
   async markRead(accountId: number, peer: string): Promise<ApiError | null> {
     const key = `${accountId}\n${peer}`

@@ -6,6 +6,9 @@ import { AppState } from './app.svelte.ts'
 import { ConversationsState } from './conversations.svelte.ts'
 import { MessagesState } from './messages.svelte.ts'
 import { RosterState } from './roster.svelte.ts'
+import { SecurityWarningsState } from './security.svelte.ts'
+import { OmemoSettingsState } from './settings.svelte.ts'
+import { TrustStore } from './trust.svelte.ts'
 
 /** All renderer state, fed by api calls and kept current by core events. */
 export class Stores {
@@ -14,6 +17,9 @@ export class Stores {
   readonly roster: RosterState
   readonly conversations: ConversationsState
   readonly messages: MessagesState
+  readonly trust: TrustStore
+  readonly warnings: SecurityWarningsState
+  readonly omemoSettings: OmemoSettingsState
   /** The conversation open per account, so switching accounts comes back to it. */
   openPeers = $state.raw<Record<number, string>>({})
 
@@ -23,6 +29,9 @@ export class Stores {
     this.roster = new RosterState(api)
     this.conversations = new ConversationsState(api)
     this.messages = new MessagesState(api)
+    this.trust = new TrustStore(api)
+    this.warnings = new SecurityWarningsState()
+    this.omemoSettings = new OmemoSettingsState(api)
     api.onEvent((envelope) => this.#dispatch(envelope))
     transport.onLost((detail) => {
       this.app.lost = detail
@@ -83,12 +92,17 @@ export class Stores {
     this.accounts.list = []
     this.accounts.loaded = false
     this.openPeers = {}
+    this.trust.clear()
+    this.warnings.clear()
+    this.omemoSettings.clear()
   }
 
   #forgetAccount(accountId: number): void {
     this.accounts.forget(accountId)
     this.roster.forgetAccount(accountId)
     this.conversations.forgetAccount(accountId)
+    this.trust.forgetAccount(accountId)
+    this.warnings.forgetAccount(accountId)
     const { [accountId]: _dropped, ...others } = this.openPeers
     this.openPeers = others
     if (this.messages.accountId === accountId) this.messages.close()
@@ -131,6 +145,12 @@ export class Stores {
       this.messages.update(envelope.payload)
     } else if (envelope.event === 'conversations:changed') {
       this.conversations.upsert(envelope.payload)
+    } else if (envelope.event === 'omemo:devicesChanged') {
+      const { accountId, jid } = envelope.payload
+      this.trust.changed(accountId, jid)
+      if (this.accounts.get(accountId)?.jid === jid && this.trust.ownDevice(accountId)) void this.trust.loadOwnDevice(accountId)
+    } else if (envelope.event === 'security:warning') {
+      this.warnings.add(envelope.payload)
     }
   }
 }
