@@ -263,6 +263,8 @@ export const methods = {
 
   'conversations:list': { input: v.strictObject({ accountId: AccountId }) },
   'conversations:markRead': { input: v.strictObject({ accountId: AccountId, peer: BareJid }) },
+  /** One conversation (also one without messages yet), with its OMEMO state worked out. */
+  'conversations:get': { input: v.strictObject({ accountId: AccountId, peer: BareJid }) },
 
   'messages:list': {
     input: v.strictObject({
@@ -326,6 +328,7 @@ export interface MethodResults {
   'roster:remove': null
   'conversations:list': ConversationDto[]
   'conversations:markRead': ConversationDto
+  'conversations:get': ConversationDto
   'omemo:ownDevice': OwnDeviceDto
   'omemo:devices': DeviceDto[]
   'omemo:setConversationEncryption': ConversationDto

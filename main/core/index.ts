@@ -118,6 +118,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return conversation
     },
 
+    'conversations:get': async ({ accountId, peer }) => {
+      const { store, accounts } = ready()
+      const session = accounts.session(accountId)
+      // "On by default when the contact has devices": look their devices up unless the user chose.
+      if (session.state === 'online' && store.settings.conversationOmemo(accountId, peer) === null) {
+        await session.omemo.lists.fetch(peer).catch(() => undefined)
+      }
+      return conversationDto(store, accountId, peer)
+    },
+
     'messages:list': ({ accountId, peer, beforeId, limit }) => {
       const { store, accounts } = ready()
       accounts.session(accountId)

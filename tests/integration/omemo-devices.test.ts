@@ -73,6 +73,13 @@ describe('OMEMO between two accounts with two devices each (real Prosody)', () =
     }
   })
 
+  it('a new chat knows before the first message whether it will be encrypted', async () => {
+    const fresh = await bobPhone.test.core.request('conversations:get', { accountId: bobPhone.account.id, peer: 'alice@localhost' })
+    expect(fresh).toMatchObject({ peer: 'alice@localhost', lastMessage: null, omemo: true })
+    const stranger = await bobPhone.test.core.request('conversations:get', { accountId: bobPhone.account.id, peer: 'nobody@localhost' })
+    expect(stranger.omemo).toBe(false)
+  })
+
   it("every device reads every message: the contact's devices live, our other device via carbons", async () => {
     const body = 'Secret plan: meet at noon 🕛'
     const onBobDesk = arrives(bobDesk, body)

@@ -69,6 +69,12 @@ export class ConversationsState {
     this.byAccount = others
   }
 
+  /** Asks the core for one conversation (a new chat too), so its encryption state is known before sending. */
+  async refresh(accountId: number, peer: string): Promise<void> {
+    const result = await this.#api.call('conversations:get', { accountId, peer })
+    if (result.ok) this.upsert(result.result)
+  }
+
   /** Turns OMEMO on or off for one conversation (the core creates the conversation if needed). */
   async setEncryption(accountId: number, peer: string, enabled: boolean): Promise<ApiError | null> {
     const result = await this.#api.call('omemo:setConversationEncryption', { accountId, peer, enabled })

@@ -58,6 +58,7 @@ export class Stores {
     this.openPeers = { ...this.openPeers, [accountId]: peer }
     if (this.accounts.selectedId !== accountId) this.accounts.select(accountId)
     void this.messages.open(accountId, peer)
+    void this.conversations.refresh(accountId, peer)
   }
 
   closeConversation(): void {
