@@ -7,6 +7,7 @@ import { dispatch, type Handlers } from './contract/dispatch.ts'
 import type { Core, CoreOptions } from './core-types.ts'
 import { CoreError } from './errors.ts'
 import { CoreEvents } from './events.ts'
+import { installFastPrimitives } from './omemo/crypto/index.ts'
 import { removeEmscriptenProcessHooks } from './omemo/emscripten-hooks.ts'
 import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
 import { openDatabase } from './store/db.ts'
@@ -29,6 +30,8 @@ interface Unlocked {
  */
 export async function createCore(options: CoreOptions): Promise<Core> {
   removeEmscriptenProcessHooks()
+  // node:crypto-backed X25519/XEdDSA/HMAC/AES for libsignal, byte-identical to its defaults (see omemo/crypto).
+  installFastPrimitives()
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const clock = options.clock ?? Date.now
