@@ -61,13 +61,15 @@ export class MamCatchUp {
       }
       // Each message commits on its own (with its OMEMO ratchet step); the cursor moves once the whole
       // page is in, so after a crash the page is fetched again and its stored messages are skipped.
+      const conversationsChanged = new Set<string>()
       for (const result of results) {
         // Give the event loop a turn between messages: calls from the UI stay answered during a long catch-up.
         await new Promise((resolve) => setImmediate(resolve))
         const outcome = await this.#ingest.ingest(result.message, { kind: 'archive', archiveId: result.archiveId, timestamp: result.timestamp })
         if (outcome.kind === 'stored') stored += 1
-        this.#ingest.announce(outcome)
+        this.#ingest.announce(outcome, conversationsChanged)
       }
+      for (const peer of conversationsChanged) this.#ingest.announceConversation(peer)
       const newCursor = fin.last ?? results.at(-1)?.archiveId
       if (newCursor) this.#store.accounts.setMamCursor(accountId, newCursor)
       else if (!account?.mam_cursor && account?.mam_since == null) {

@@ -78,12 +78,20 @@ export class MessageIngest {
     return { kind: 'stored', row: this.#insert(candidate, { body }) }
   }
 
-  /** Tell the UI what an ingest did (after its transaction committed). */
-  announce(outcome: IngestOutcome): void {
+  /**
+   * Tell the UI what an ingest did (after its transaction committed). `conversationsChanged` collects
+   * the conversations to announce later (once per archive page) instead of after every message.
+   */
+  announce(outcome: IngestOutcome, conversationsChanged?: Set<string>): void {
     if (outcome.kind !== 'stored' && outcome.kind !== 'delivered') return
     const dto = toMessageDto(outcome.row)
     this.#events.emit(outcome.kind === 'stored' ? 'messages:received' : 'messages:updated', dto)
-    this.#events.emit('conversations:changed', conversationDto(this.#store, this.#accountId, outcome.row.peer))
+    if (conversationsChanged) conversationsChanged.add(outcome.row.peer)
+    else this.announceConversation(outcome.row.peer)
+  }
+
+  announceConversation(peer: string): void {
+    this.#events.emit('conversations:changed', conversationDto(this.#store, this.#accountId, peer))
   }
 
   /** XEP-0384 §4.6/4.7. The fallback <body/> of an OMEMO message is never shown as its text. */
