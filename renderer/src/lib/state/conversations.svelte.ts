@@ -1,30 +1,26 @@
 import type { Api, ApiError, ConversationDto } from '../../../../preload/api.ts'
+import { PerAccountLists } from './per-account.svelte.ts'
 
 function sortByRecent(conversations: ConversationDto[]): ConversationDto[] {
   return conversations.sort((a, b) => (b.lastMessage?.timestamp ?? 0) - (a.lastMessage?.timestamp ?? 0))
 }
 
 /** Conversations per account (all accounts are loaded so the rail can show unread totals). */
-export class ConversationsState {
-  byAccount = $state.raw<Record<number, ConversationDto[]>>({})
-  loadErrors = $state.raw<Record<number, string>>({})
-
+export class ConversationsState extends PerAccountLists<ConversationDto> {
   readonly #api: Api
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- in-flight bookkeeping, never rendered
   readonly #markingRead = new Set<string>()
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- in-flight bookkeeping, never rendered
-  readonly #loading = new Map<number, Promise<void>>()
 
   constructor(api: Api) {
+    super(
+      (accountId) => api.call('conversations:list', { accountId }),
+      (conversations) => sortByRecent([...conversations]),
+    )
     this.#api = api
   }
 
   list(accountId: number): ConversationDto[] {
     return this.byAccount[accountId] ?? []
-  }
-
-  isLoaded(accountId: number): boolean {
-    return this.byAccount[accountId] !== undefined
   }
 
   find(accountId: number, peer: string): ConversationDto | undefined {
@@ -35,38 +31,11 @@ export class ConversationsState {
     return this.list(accountId).reduce((sum, conversation) => sum + conversation.unread, 0)
   }
 
-  async load(accountId: number): Promise<void> {
-    const result = await this.#api.call('conversations:list', { accountId })
-    if (!result.ok) {
-      this.loadErrors = { ...this.loadErrors, [accountId]: result.error.message }
-      return
-    }
-    const { [accountId]: _dropped, ...others } = this.loadErrors
-    this.loadErrors = others
-    this.byAccount = { ...this.byAccount, [accountId]: sortByRecent([...result.result]) }
-  }
-
-  /** Loads an account's conversations unless they are loaded or loading. */
-  ensure(accountId: number): Promise<void> {
-    if (this.isLoaded(accountId)) return Promise.resolve()
-    let loading = this.#loading.get(accountId)
-    if (!loading) {
-      loading = this.load(accountId).finally(() => this.#loading.delete(accountId))
-      this.#loading.set(accountId, loading)
-    }
-    return loading
-  }
-
   upsert(dto: ConversationDto): void {
     const current = this.byAccount[dto.accountId]
     if (!current) return // loaded in full with its account
     const others = current.filter((conversation) => conversation.peer !== dto.peer)
     this.byAccount = { ...this.byAccount, [dto.accountId]: sortByRecent([...others, dto]) }
-  }
-
-  forgetAccount(accountId: number): void {
-    const { [accountId]: _dropped, ...others } = this.byAccount
-    this.byAccount = others
   }
 
   /** Asks the core for one conversation (a new chat too), so its encryption state is known before sending. */

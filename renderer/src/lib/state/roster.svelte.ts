@@ -1,4 +1,5 @@
 import type { Api, ApiError, ContactDto, PresenceShow } from '../../../../preload/api.ts'
+import { PerAccountLists } from './per-account.svelte.ts'
 
 const PRESENCE_RANK: Record<PresenceShow, number> = { chat: 0, online: 0, away: 1, xa: 2, dnd: 3, offline: 4 }
 
@@ -21,20 +22,12 @@ export function sortContacts(contacts: readonly ContactDto[]): ContactDto[] {
 }
 
 /** Contacts per account, loaded when an account is first shown and kept current by events. */
-export class RosterState {
-  byAccount = $state.raw<Record<number, ContactDto[]>>({})
-  loadErrors = $state.raw<Record<number, string>>({})
-
+export class RosterState extends PerAccountLists<ContactDto> {
   readonly #api: Api
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- in-flight bookkeeping, never rendered
-  readonly #loading = new Map<number, Promise<void>>()
 
   constructor(api: Api) {
+    super((accountId) => api.call('roster:list', { accountId }))
     this.#api = api
-  }
-
-  isLoaded(accountId: number): boolean {
-    return this.byAccount[accountId] !== undefined
   }
 
   contacts(accountId: number): ContactDto[] {
@@ -43,28 +36,6 @@ export class RosterState {
 
   find(accountId: number, jid: string): ContactDto | undefined {
     return this.byAccount[accountId]?.find((contact) => contact.jid === jid)
-  }
-
-  async load(accountId: number): Promise<void> {
-    const result = await this.#api.call('roster:list', { accountId })
-    if (!result.ok) {
-      this.loadErrors = { ...this.loadErrors, [accountId]: result.error.message }
-      return
-    }
-    const { [accountId]: _dropped, ...others } = this.loadErrors
-    this.loadErrors = others
-    this.byAccount = { ...this.byAccount, [accountId]: result.result }
-  }
-
-  /** Loads an account's roster unless it is loaded or loading. */
-  ensure(accountId: number): Promise<void> {
-    if (this.isLoaded(accountId)) return Promise.resolve()
-    let loading = this.#loading.get(accountId)
-    if (!loading) {
-      loading = this.load(accountId).finally(() => this.#loading.delete(accountId))
-      this.#loading.set(accountId, loading)
-    }
-    return loading
   }
 
   upsert(dto: ContactDto): void {
@@ -79,11 +50,6 @@ export class RosterState {
     const current = this.byAccount[accountId]
     if (!current) return
     this.byAccount = { ...this.byAccount, [accountId]: current.filter((contact) => contact.jid !== jid) }
-  }
-
-  forgetAccount(accountId: number): void {
-    const { [accountId]: _dropped, ...others } = this.byAccount
-    this.byAccount = others
   }
 
   async add(accountId: number, jid: string, name: string): Promise<ApiError | null> {
