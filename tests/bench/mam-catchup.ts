@@ -21,7 +21,8 @@ export interface MamCatchupResult {
 }
 
 export async function measureMamCatchup(count = Number(process.env.BENCH_MAM_MESSAGES ?? 10_000)): Promise<MamCatchupResult> {
-  const { server, alice, bob, aliceAccount, bobAccount } = await startAliceAndBob()
+  // Archives in SQLite, as on production servers (Prosody's internal files re-read the archive per page).
+  const { server, alice, bob, aliceAccount, bobAccount } = await startAliceAndBob({ archiveStorage: 'sql' })
   try {
     const warm = bob.next('messages:received', (m) => m.body === 'warm-up')
     await alice.core.request('messages:send', { accountId: aliceAccount.id, to: 'bob@localhost', body: 'warm-up' })

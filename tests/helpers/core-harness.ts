@@ -81,8 +81,8 @@ export interface AliceAndBob {
 }
 
 /** A throwaway server with alice and bob, each in a core of their own, online and synced. */
-export async function startAliceAndBob(): Promise<AliceAndBob> {
-  const server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }] })
+export async function startAliceAndBob(options: { archiveStorage?: 'internal' | 'sql' } = {}): Promise<AliceAndBob> {
+  const server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }], ...options })
   const [alice, bob] = await Promise.all([startCore(server), startCore(server)])
   const [aliceAccount, bobAccount] = await Promise.all([
     addOnlineAccount(alice, server, 'alice', 'alice-pw'),

@@ -19,6 +19,7 @@ export interface ProsodyConfigInput {
   serverKeyFile: string
   serverCertificateFile: string
   runAsRoot: boolean
+  archiveStorage: 'internal' | 'sql'
 }
 
 export function renderProsodyConfig(input: ProsodyConfigInput): string {
@@ -46,7 +47,7 @@ modules_disabled = { "s2s", "s2s_auth_certs" }
 
 c2s_require_encryption = true
 authentication = "internal_hashed"
-storage = "internal"
+${input.archiveStorage === 'sql' ? 'storage = { archive = "sql" }\nsql = { driver = "SQLite3", database = "prosody.sqlite" }' : 'storage = "internal"'}
 log = { debug = ${luaString(input.logFile)} }
 
 -- XEP-0313: archive 1:1 chats by default and keep them, so MAM catch-up can be tested.

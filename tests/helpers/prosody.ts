@@ -25,6 +25,9 @@ export interface StartProsodyOptions {
   users?: ProsodyUser[]
   /** The VirtualHost and the certificate's DNS name; default 'localhost'. */
   domain?: string
+  /** Where mod_mam keeps archives: Prosody's internal files (default) or SQLite (needs lua-dbi-sqlite3),
+   *  as production servers do; internal storage re-reads the whole archive for every page. */
+  archiveStorage?: 'internal' | 'sql'
 }
 
 export interface ProsodyServer {
@@ -62,7 +65,7 @@ export async function startProsody(options: StartProsodyOptions = {}): Promise<P
   const domain = options.domain ?? 'localhost'
   if (!DOMAIN_PATTERN.test(domain)) throw new Error(`Not a usable test domain: ${domain}`)
   const directory = await mkdtemp(join(tmpdir(), 'prosody-test-'))
-  const server = new ThrowawayProsody(directory, domain)
+  const server = new ThrowawayProsody(directory, domain, options.archiveStorage ?? 'internal')
   try {
     await server.prepare()
     for (const user of options.users ?? []) await server.register(user.username, user.password)
@@ -86,8 +89,10 @@ class ThrowawayProsody implements ProsodyServer {
   #caPem: string | undefined
   #process: ProsodyProcess | undefined
   #disposed = false
+  readonly #archiveStorage: 'internal' | 'sql'
 
-  constructor(directory: string, domain: string) {
+  constructor(directory: string, domain: string, archiveStorage: 'internal' | 'sql') {
+    this.#archiveStorage = archiveStorage
     this.#directory = directory
     this.domain = domain
     this.dataDir = join(directory, 'data')
@@ -128,6 +133,7 @@ class ThrowawayProsody implements ProsodyServer {
       serverKeyFile: certificates.serverKeyFile,
       serverCertificateFile: certificates.serverCertificateFile,
       runAsRoot: process.getuid?.() === 0,
+      archiveStorage: this.#archiveStorage,
     })
     await writeFile(this.configFile, config)
   }
