@@ -43,6 +43,11 @@ describe('contract validation (every payload is checked before the core sees it)
     ['app:unlock', { passphrase: 'short' }],
     ['app:state', { unexpected: true }],
     ['accounts:list', []],
+    ['settings:setOmemo', { preKeyCount: 5 }],
+    ['settings:setOmemo', { trustModel: 'trust-everyone' }],
+    ['trust:setDevice', { accountId: 1, jid: 'b@c', deviceId: 0, trust: 'verified' }],
+    ['trust:setDevice', { accountId: 1, jid: 'b@c', deviceId: 2 ** 31, trust: 'verified' }],
+    ['trust:setDevice', { accountId: 1, jid: 'b@c', deviceId: 5, trust: 'undecided' }],
     ['accounts:list', [1, 2]],
   ])('rejects %s with %j as invalid-input', async (method, payload) => {
     const result = await core.call(method, payload)
@@ -63,5 +68,19 @@ describe('contract validation (every payload is checked before the core sees it)
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } })
     const state = await core.call('app:state', undefined)
     expect(state).toMatchObject({ ok: true, result: { phase: 'ready', keyProtection: 'keychain' } })
+  })
+
+  it('OMEMO settings: defaults, a partial change, and the change kept', async () => {
+    expect(await core.request('settings:getOmemo', {})).toEqual({
+      trustModel: 'btbv',
+      preKeyCount: 100,
+      signedPreKeyRotationDays: 7,
+      repairSessions: true,
+      inactiveDeviceDays: 0,
+      fallbackBody: true,
+    })
+    const changed = await core.request('settings:setOmemo', { trustModel: 'manual', preKeyCount: 50 })
+    expect(changed).toMatchObject({ trustModel: 'manual', preKeyCount: 50, repairSessions: true })
+    expect(await core.request('settings:getOmemo', {})).toEqual(changed)
   })
 })
