@@ -9,6 +9,7 @@ import { CoreError } from './errors.ts'
 import { CoreEvents } from './events.ts'
 import { installFastPrimitives } from './omemo/crypto/index.ts'
 import { removeEmscriptenProcessHooks } from './omemo/emscripten-hooks.ts'
+import { fixLibsignalChainPruning } from './omemo/libsignal-fixes.ts'
 import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
 import { openDatabase } from './store/db.ts'
 import { migrate } from './store/migrate.ts'
@@ -32,6 +33,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   removeEmscriptenProcessHooks()
   // node:crypto-backed X25519/XEdDSA/HMAC/AES for libsignal, byte-identical to its defaults (see omemo/crypto).
   installFastPrimitives()
+  fixLibsignalChainPruning()
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const clock = options.clock ?? Date.now
