@@ -231,6 +231,13 @@ export interface AppStateDto {
 export const methods = {
   'app:state': { input: Empty },
   'app:unlock': { input: v.strictObject({ passphrase: v.pipe(v.string(), v.minLength(8, 'Use at least 8 characters'), v.maxLength(1024)) }) },
+  /** Re-key the passphrase-protected database for `next` after checking `current`. */
+  'app:changePassphrase': {
+    input: v.strictObject({
+      current: v.pipe(v.string(), v.minLength(1, 'Enter the current passphrase'), v.maxLength(1024)),
+      next: v.pipe(v.string(), v.minLength(8, 'Use at least 8 characters'), v.maxLength(1024)),
+    }),
+  },
 
   'accounts:list': { input: Empty },
   'accounts:add': {
@@ -316,6 +323,7 @@ export type MethodParams<M extends MethodName> = v.InferInput<(typeof methods)[M
 export interface MethodResults {
   'app:state': AppStateDto
   'app:unlock': AppStateDto
+  'app:changePassphrase': AppStateDto
   'accounts:list': AccountDto[]
   'accounts:add': AccountDto
   'accounts:update': AccountDto

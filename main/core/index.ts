@@ -7,11 +7,12 @@ import { dispatch, type Handlers } from './contract/dispatch.ts'
 import type { Core, CoreOptions } from './core-types.ts'
 import { CoreError } from './errors.ts'
 import { CoreEvents } from './events.ts'
+import { changeDatabasePassphrase } from './keys/rekey.ts'
+import { openDatabaseSettlingRekey } from './keys/rekey-recovery.ts'
 import { installFastPrimitives } from './omemo/crypto/index.ts'
 import { removeEmscriptenProcessHooks } from './omemo/emscripten-hooks.ts'
 import { fixLibsignalChainPruning } from './omemo/libsignal-fixes.ts'
 import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
-import { openDatabase } from './store/db.ts'
 import { migrate } from './store/migrate.ts'
 import { createStore, type Store } from './store/store.ts'
 
@@ -23,6 +24,8 @@ const DATABASE_FILE = 'messenger.db'
 interface Unlocked {
   store: Store
   accounts: AccountRegistry
+  /** Passphrase databases: SHA-256 of the key in use (to check the current passphrase); never the key. */
+  keyDigest: Buffer | null
 }
 
 /**
@@ -41,6 +44,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new CoreEvents()
   let unlocked: Unlocked | null = null
   let unlocking: Promise<void> | null = null
+  let changingPassphrase: Promise<AppStateDto> | null = null
 
   const appState = (): AppStateDto => ({
     phase: unlocked ? 'ready' : 'locked',
@@ -50,13 +54,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   async function unlock(passphrase?: string): Promise<void> {
     const creating = !existsSync(databasePath)
-    const key = await options.keyProvider.obtainKey({ passphrase, creating })
-    const db = openDatabase(databasePath, key)
-    key.fill(0)
+    const { keyProvider } = options
+    const key = await keyProvider.obtainKey({ passphrase, creating })
+    let opened: Awaited<ReturnType<typeof openDatabaseSettlingRekey>>
+    try {
+      opened = await openDatabaseSettlingRekey(databasePath, key, keyProvider.passphraseSettings, passphrase)
+    } finally {
+      key.fill(0)
+    }
+    const { db } = opened
+    const keyDigest = keyProvider.protection === 'passphrase' ? opened.digest : null
     try {
       migrate(db)
     } catch (error) {
       db.close()
+      opened.digest.fill(0)
       throw error
     }
     const store = createStore(db)
@@ -68,7 +80,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       extraCaCertificates: options.extraCaCertificates ?? [],
       omemoSettings: () => readOmemoSettings(store),
     })
-    unlocked = { store, accounts }
+    unlocked = { store, accounts, keyDigest }
     events.emit('app:changed', appState())
     accounts.startAll()
   }
@@ -76,6 +88,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const ready = (): Unlocked => {
     if (!unlocked) throw new CoreError('locked', 'Unlock the app first')
     return unlocked
+  }
+
+  async function changePassphrase(current: string, next: string): Promise<AppStateDto> {
+    const settings = options.keyProvider.passphraseSettings
+    if (options.keyProvider.protection !== 'passphrase' || !settings) {
+      throw new CoreError('conflict', 'This database is protected by the system keychain, not a passphrase')
+    }
+    const state = ready()
+    if (!state.keyDigest) throw new CoreError('internal', 'The key in use is unknown')
+    state.keyDigest = await changeDatabasePassphrase({ db: state.store.db, settings, inUse: state.keyDigest, current, next })
+    return appState()
   }
 
   const handlers: Handlers = {
@@ -86,6 +109,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         await unlocking
       }
       return appState()
+    },
+    'app:changePassphrase': async ({ current, next }) => {
+      if (changingPassphrase) throw new CoreError('conflict', 'The passphrase is being changed already')
+      changingPassphrase = changePassphrase(current, next).finally(() => (changingPassphrase = null))
+      return changingPassphrase
     },
 
     'accounts:list': () => ready().accounts.list(),
@@ -177,8 +205,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     subscribe: (listener) => events.subscribe(listener),
     async close() {
       await unlocking?.catch(() => undefined)
+      await changingPassphrase?.catch(() => undefined)
       if (!unlocked) return
       const { store, accounts } = unlocked
+      unlocked.keyDigest?.fill(0)
       unlocked = null
       await accounts.stopAll()
       store.db.close()

@@ -1,22 +1,16 @@
-import { randomBytes, scrypt } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { scrypt } from 'node:crypto'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CoreError } from '../errors.ts'
-import { DATABASE_KEY_BYTES, type KeyProvider } from './key-provider.ts'
+import { newKdfParams, readKdfParams, replaceFile, writeKdfParamsAtomically, type KdfParams } from './kdf-params.ts'
+import { DATABASE_KEY_BYTES, type KeyProvider, type PassphraseSettings } from './key-provider.ts'
 
-/** KDF parameters are stored beside the database (they are not secret) so they can be raised later. */
-interface KdfParams {
-  kdf: 'scrypt'
-  salt: string
-  N: number
-  r: number
-  p: number
-}
-
-const DEFAULT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const
 export const KDF_FILE = 'database-kdf.json'
+/** Settings of a passphrase change in progress; see keys/rekey.ts. */
+export const STAGED_KDF_FILE = 'database-kdf.next.json'
 
-function deriveKey(passphrase: string, params: KdfParams): Promise<Buffer> {
+/** The scrypt key for `passphrase` under the given parameters (salt and cost). */
+export function deriveKeyWithParams(passphrase: string, params: KdfParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const salt = Buffer.from(params.salt, 'base64')
     const options = { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r }
@@ -24,34 +18,41 @@ function deriveKey(passphrase: string, params: KdfParams): Promise<Buffer> {
   })
 }
 
-function readParams(path: string): KdfParams {
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<KdfParams>
-    if (parsed.kdf !== 'scrypt' || typeof parsed.salt !== 'string' || !parsed.N || !parsed.r || !parsed.p) throw new Error('bad shape')
-    return parsed as KdfParams
-  } catch (error) {
-    throw new CoreError('internal', `The key derivation settings in ${path} are unreadable (${(error as Error).message})`)
+function createPassphraseSettings(dataDir: string): PassphraseSettings {
+  const paramsPath = join(dataDir, KDF_FILE)
+  const stagedPath = join(dataDir, STAGED_KDF_FILE)
+  return {
+    derive: (passphrase) => deriveKeyWithParams(passphrase, readKdfParams(paramsPath)),
+    async stage(passphrase) {
+      const params = newKdfParams()
+      const key = await deriveKeyWithParams(passphrase, params)
+      writeKdfParamsAtomically(stagedPath, params)
+      return key
+    },
+    deriveStaged: async (passphrase) => (existsSync(stagedPath) ? deriveKeyWithParams(passphrase, readKdfParams(stagedPath)) : null),
+    commitStaged: () => replaceFile(stagedPath, paramsPath),
+    discardStaged: () => rmSync(stagedPath, { force: true }),
   }
 }
 
 /** Derives the database key from a passphrase with scrypt and a per-installation random salt. */
 export function createPassphraseKeyProvider(dataDir: string): KeyProvider {
   const paramsPath = join(dataDir, KDF_FILE)
+  const passphraseSettings = createPassphraseSettings(dataDir)
   return {
     protection: 'passphrase',
+    passphraseSettings,
     async obtainKey({ passphrase, creating }) {
       if (passphrase === undefined) throw new CoreError('locked', 'A passphrase is needed to open the database')
-      let params: KdfParams
       if (!creating && !existsSync(paramsPath)) {
         throw new CoreError('internal', `The key settings file ${paramsPath} is missing; without it this database cannot be opened`)
       }
       if (creating) {
-        params = { kdf: 'scrypt', salt: randomBytes(16).toString('base64'), ...DEFAULT_PARAMS }
+        const params = newKdfParams()
         writeFileSync(paramsPath, JSON.stringify(params), { mode: 0o600 })
-      } else {
-        params = readParams(paramsPath)
+        return deriveKeyWithParams(passphrase, params)
       }
-      return deriveKey(passphrase, params)
+      return passphraseSettings.derive(passphrase)
     },
   }
 }

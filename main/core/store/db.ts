@@ -35,6 +35,22 @@ export function openDatabase(path: string, key: Buffer): Db {
   return db
 }
 
+/**
+ * Re-encrypts every page of the open database with `key` (`PRAGMA rekey`, same raw-key syntax as `key`).
+ * In WAL mode SQLite3 Multiple Ciphers writes the re-keyed pages as one WAL transaction: a crash before its
+ * commit leaves the old key, after it the new one. Once this returns, the new key is in force; the
+ * checkpoint only moves the pages into the main file early (a failed one is retried by SQLite later).
+ */
+export function rekeyDatabase(db: Db, key: Buffer): void {
+  if (key.length !== DATABASE_KEY_BYTES) throw new CoreError('internal', 'The database key has the wrong length')
+  db.pragma(`rekey="x'${key.toString('hex')}'"`)
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)')
+  } catch {
+    // Not needed for correctness: the committed WAL frames already carry the new key.
+  }
+}
+
 /** Runs `work` in one IMMEDIATE transaction: everything commits together or nothing does. */
 export function inTransaction<T>(db: Db, work: () => T): T {
   return db.transaction(work).immediate()

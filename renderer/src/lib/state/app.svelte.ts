@@ -48,4 +48,12 @@ export class AppState {
     this.apply(result.result)
     return null
   }
+
+  /** Re-keys the database for a new passphrase (passphrase-protected databases only). */
+  async changePassphrase(current: string, next: string): Promise<ApiError | null> {
+    const result = await this.#api.call('app:changePassphrase', { current, next })
+    if (!result.ok) return result.error
+    this.apply(result.result)
+    return null
+  }
 }
