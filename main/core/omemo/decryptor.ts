@@ -23,7 +23,7 @@ export type DecryptOutcome =
   /** Nothing to store: a KeyTransportElement for other devices, or our own device's message. */
   | { kind: 'ignored'; senderDevice: number }
   | { kind: 'identity-changed'; senderDevice: number }
-  | { kind: 'failed'; senderDevice: number; reason: string; wasPreKey: boolean }
+  | { kind: 'failed'; senderDevice: number; reason: string }
 
 /**
  * XEP-0384 §4.6–4.7: find the key for our device, decrypt it with the sender device's session (a
@@ -34,7 +34,7 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
   const { store, link, clock } = context
   const own = store.omemo.ownDevice(link.accountId)
   const senderDevice = encrypted.sid
-  if (!own) return { kind: 'failed', senderDevice, reason: 'this device has no OMEMO keys yet', wasPreKey: false }
+  if (!own) return { kind: 'failed', senderDevice, reason: 'this device has no OMEMO keys yet' }
   // §4.5: a device never encrypts for itself, so what this device sent cannot be read back.
   if (senderJid === link.ownBareJid && senderDevice === own.device_id) return { kind: 'ignored', senderDevice }
   const ours = encrypted.keys.filter((key) => key.rid === own.device_id)
@@ -44,11 +44,9 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
 
   const address = new SignalProtocolAddress(senderJid, senderDevice)
   let lastError = 'no key could be decrypted'
-  let wasPreKey = false
   for (const key of ours) {
     const staged = new StagedSignalStore({ repo: store.omemo, own, initialTrust: (jid) => trustForNewDevice(context, jid), clock })
     const cipher = new SessionCipher(staged, address)
-    wasPreKey ||= key.preKey
     let keyMaterial: Buffer
     try {
       const decrypted = key.preKey
@@ -83,5 +81,5 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
       },
     }
   }
-  return { kind: 'failed', senderDevice, reason: lastError, wasPreKey }
+  return { kind: 'failed', senderDevice, reason: lastError }
 }

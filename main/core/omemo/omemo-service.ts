@@ -95,7 +95,7 @@ export class OmemoService {
   async decrypt(senderJid: string, message: Element): Promise<DecryptOutcome> {
     await this.prepare()
     const encrypted = parseEncrypted(message.getChild('encrypted', NS_OMEMO))
-    if (!encrypted) return { kind: 'failed', senderDevice: 0, reason: 'malformed <encrypted/> element', wasPreKey: false }
+    if (!encrypted) return { kind: 'failed', senderDevice: 0, reason: 'malformed <encrypted/> element' }
     return decryptFromDevice(this.#context, senderJid, encrypted)
   }
 
@@ -110,7 +110,9 @@ export class OmemoService {
       const message = `${senderJid} device ${outcome.senderDevice} presented a different identity key. Its message was refused.`
       this.#context.events.emit('security:warning', { accountId: this.#context.link.accountId, jid: senderJid, deviceId: outcome.senderDevice, message })
     }
-    if (outcome.kind === 'failed' && !outcome.wasPreKey && outcome.senderDevice > 0) void this.#repair(senderJid, outcome.senderDevice)
+    // A session that cannot decrypt (a whisper message without session state, or a prekey message whose
+    // prekey is gone) is healed from our side; at most hourly per device.
+    if (outcome.kind === 'failed' && outcome.senderDevice > 0) void this.#repair(senderJid, outcome.senderDevice)
   }
 
   /** Encrypt a chat message for a contact (and our own other devices). */
