@@ -11,6 +11,7 @@ import { forwardCoreEvents, isTrustedFrame, registerIpcHandlers } from './shell/
 import { createKeychainKeyProvider } from './shell/key-storage.ts'
 import { installPermissionHandlers } from './shell/permissions.ts'
 import { isAppPageUrl, rendererTarget } from './shell/renderer-target.ts'
+import { PendingUris, protocolClientArgs, URI_SCHEME, uriFromArgv } from './shell/uri-handler.ts'
 import { installRequestFilter } from './shell/web-requests.ts'
 import { createMainWindow, hardenWebContents } from './shell/window.ts'
 
@@ -34,6 +35,8 @@ function run(): void {
   let mainWindow: BrowserWindow | null = null
   let core: Core | null = null
   const cleanups: Array<() => void> = []
+  // xmpp: links (XEP-0147) reach the core once the window can show what they ask for.
+  const pendingUris = new PendingUris((uri) => core?.openUri(uri))
 
   const isMainWindowContents = (contents: WebContents | null | undefined): boolean =>
     contents !== null && contents !== undefined && mainWindow !== null && !mainWindow.isDestroyed() && contents === mainWindow.webContents
@@ -47,11 +50,31 @@ function run(): void {
       return
     }
     mainWindow = createMainWindow({ preloadPath, target, ...(process.platform === 'linux' ? { iconPath } : {}) })
-    mainWindow.on('closed', () => (mainWindow = null))
+    pendingUris.setReady(false)
+    mainWindow.webContents.on('did-finish-load', () => pendingUris.setReady(core !== null))
+    mainWindow.on('closed', () => {
+      mainWindow = null
+      pendingUris.setReady(false)
+    })
   }
 
   app.setAppUserModelId(APP_ID)
-  app.on('second-instance', () => showMainWindow())
+  const { execPath, args } = protocolClientArgs({ defaultApp: process.defaultApp === true, execPath: process.execPath, argv: process.argv })
+  if (!app.setAsDefaultProtocolClient(URI_SCHEME, execPath, args)) console.warn('[shell] could not register as the xmpp: link handler')
+  // Windows/Linux: a link opened while the app runs starts a second instance with it on the command line.
+  app.on('second-instance', (_event, argv) => {
+    showMainWindow()
+    const uri = uriFromArgv(argv)
+    if (uri) pendingUris.push(uri)
+  })
+  // macOS: links arrive as open-url, also before the app is ready (when a link launched it).
+  app.on('open-url', (event, url) => {
+    event.preventDefault()
+    pendingUris.push(url)
+    showMainWindow()
+  })
+  const launchUri = uriFromArgv(process.argv)
+  if (launchUri) pendingUris.push(launchUri)
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, target))
 
   app

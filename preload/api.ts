@@ -10,7 +10,7 @@
  * This file has no runtime dependency on electron or on main/: the renderer imports its types only.
  */
 import * as v from 'valibot'
-import type { Result, AccountDto, ContactDto, MessageDto, ConversationDto, DeviceDto, OwnDeviceDto, OmemoSettingsDto, AppStateDto } from './dtos.ts'
+import type { Result, AccountDto, ContactDto, MessageDto, ConversationDto, DeviceDto, OwnDeviceDto, OmemoSettingsDto, AppStateDto, UriActionDto, UriOpenedDto } from './dtos.ts'
 
 // The DTOs (what the renderer sees) and ApiError/Result live in dtos.ts; this file re-exports them.
 export type * from './dtos.ts'
@@ -61,6 +61,8 @@ export const methods = {
       next: v.pipe(v.string(), v.minLength(8, 'Use at least 8 characters'), v.maxLength(1024)),
     }),
   },
+  /** Parse an `xmpp:` link (XEP-0147) into what it asks for; a refused link is an invalid-input error with the reason. Does nothing else. */
+  'app:openUri': { input: v.strictObject({ uri: v.pipe(v.string(), v.maxLength(4096, 'A link has at most 4096 characters')) }) },
 
   'accounts:list': { input: Empty },
   'accounts:add': {
@@ -147,6 +149,7 @@ export interface MethodResults {
   'app:state': AppStateDto
   'app:unlock': AppStateDto
   'app:changePassphrase': AppStateDto
+  'app:openUri': UriActionDto
   'accounts:list': AccountDto[]
   'accounts:add': AccountDto
   'accounts:update': AccountDto
@@ -179,6 +182,8 @@ export const methodNames = Object.keys(methods) as MethodName[]
 
 export interface EventPayloads {
   'app:changed': AppStateDto
+  /** The operating system handed the app an `xmpp:` link (clicked elsewhere, or on the command line). */
+  'app:uriOpened': UriOpenedDto
   'accounts:changed': AccountDto
   'accounts:removed': { accountId: number }
   'roster:changed': ContactDto
@@ -197,6 +202,7 @@ export interface EventPayloads {
 export type EventName = keyof EventPayloads
 export const eventNames: readonly EventName[] = [
   'app:changed',
+  'app:uriOpened',
   'accounts:changed',
   'accounts:removed',
   'roster:changed',

@@ -179,3 +179,30 @@ export interface AppStateDto {
   /** How the database key is protected here: passphrase (browser mode, Linux without a keyring) or keychain. */
   keyProtection: 'passphrase' | 'keychain'
 }
+
+// ---------------------------------------------------------------------------------------------
+// xmpp: links (XEP-0147 / RFC 5122)
+// ---------------------------------------------------------------------------------------------
+
+/** One device an OMEMO verification link vouches for (fingerprint: 64 lower-case hex digits). */
+export interface VerificationClaimDto {
+  jid: string
+  deviceId: number
+  fingerprint: string
+}
+
+/**
+ * What an `xmpp:` link asks for, after validation. JIDs are bare and lower-cased.
+ * - chat: `xmpp:JID` or `xmpp:JID?message` (a body= parameter is ignored: links never write messages)
+ * - join: `xmpp:ROOM?join` (group chat is not supported yet; the UI says so)
+ * - roster: `xmpp:JID?roster` or `?subscribe` (the UI offers "Add contact", prefilled; never adds by itself)
+ * - verify: `xmpp:JID?omemo-sid-ID=FINGERPRINT` (the UI asks before calling trust:verifyUri with `uri`)
+ */
+export type UriActionDto =
+  | { kind: 'chat'; jid: string }
+  | { kind: 'join'; room: string }
+  | { kind: 'roster'; jid: string; name: string | null }
+  | { kind: 'verify'; jid: string; uri: string; claims: VerificationClaimDto[] }
+
+/** `app:uriOpened`: a link the operating system handed to the app; `invalid` when it was refused (reason only, never the link text). */
+export type UriOpenedDto = UriActionDto | { kind: 'invalid'; reason: string }

@@ -1,4 +1,4 @@
-import type { EventEnvelope, MethodName, MethodParams, MethodResults, Result } from '../../preload/api.ts'
+import type { EventEnvelope, MethodName, MethodParams, MethodResults, Result, UriActionDto } from '../../preload/api.ts'
 import type { KeyProvider } from './keys/key-provider.ts'
 
 export interface CoreOptions {
@@ -22,6 +22,11 @@ export interface Core {
   /** Typed convenience over `call` for in-process callers; rejects with the ApiError on failure. */
   request<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResults[M]>
   subscribe(listener: (envelope: EventEnvelope) => void): () => void
+  /**
+   * An `xmpp:` link from the operating system (the shell, not the renderer, calls this): parses it and
+   * emits `app:uriOpened` with the action, or with `{ kind: 'invalid', reason }`. Never throws.
+   */
+  openUri(uri: string): Result<UriActionDto>
   /** Disconnect every account and close the database. */
   close(): Promise<void>
 }

@@ -15,6 +15,7 @@ import { fixLibsignalChainPruning } from './omemo/libsignal-fixes.ts'
 import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
 import { migrate } from './store/migrate.ts'
 import { createStore, type Store } from './store/store.ts'
+import { parseXmppUri } from './uri/xmpp-uri.ts'
 
 export type { Core, CoreOptions } from './core-types.ts'
 export { createPassphraseKeyProvider, createFixedKeyProvider } from './keys/passphrase-key-provider.ts'
@@ -115,6 +116,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       changingPassphrase = changePassphrase(current, next).finally(() => (changingPassphrase = null))
       return changingPassphrase
     },
+    'app:openUri': ({ uri }) => {
+      const action = parseXmppUri(uri)
+      if ('invalid' in action) throw new CoreError('invalid-input', action.invalid)
+      return action
+    },
 
     'accounts:list': () => ready().accounts.list(),
     'accounts:add': (input) => ready().accounts.add(input),
@@ -203,6 +209,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return outcome.result as MethodResults[M]
     },
     subscribe: (listener) => events.subscribe(listener),
+    openUri(uri) {
+      const action = parseXmppUri(uri)
+      if ('invalid' in action) {
+        console.warn(`[core] refused an xmpp: link: ${action.invalid}`)
+        events.emit('app:uriOpened', { kind: 'invalid', reason: action.invalid })
+        return { ok: false, error: { code: 'invalid-input', message: action.invalid } }
+      }
+      events.emit('app:uriOpened', action)
+      return { ok: true, result: action }
+    },
     async close() {
       await unlocking?.catch(() => undefined)
       await changingPassphrase?.catch(() => undefined)

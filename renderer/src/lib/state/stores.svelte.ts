@@ -1,5 +1,5 @@
 import { getContext, setContext } from 'svelte'
-import type { Api, EventEnvelope, MethodParams } from '../../../../preload/api.ts'
+import type { Api, EventEnvelope, MethodParams, UriOpenedDto } from '../../../../preload/api.ts'
 import type { Transport } from '../api.ts'
 import { AccountsState } from './accounts.svelte.ts'
 import { AppState } from './app.svelte.ts'
@@ -22,6 +22,8 @@ export class Stores {
   readonly omemoSettings: OmemoSettingsState
   /** The conversation open per account, so switching accounts comes back to it. */
   openPeers = $state.raw<Record<number, string>>({})
+  /** The newest `xmpp:` link from the operating system, until the unlocked UI has acted on it. */
+  pendingLink = $state.raw<UriOpenedDto | null>(null)
 
   constructor(api: Api, transport: Transport) {
     this.app = new AppState(api)
@@ -124,8 +126,17 @@ export class Stores {
     return error
   }
 
+  /** Hands the pending link to whoever acts on it (once). */
+  takeLink(): UriOpenedDto | null {
+    const link = this.pendingLink
+    this.pendingLink = null
+    return link
+  }
+
   #dispatch(envelope: EventEnvelope): void {
-    if (envelope.event === 'app:changed') {
+    if (envelope.event === 'app:uriOpened') {
+      this.pendingLink = envelope.payload
+    } else if (envelope.event === 'app:changed') {
       const wasReady = this.app.phase === 'ready'
       this.app.apply(envelope.payload)
       if (!wasReady && this.app.phase === 'ready') void this.#loadAll()
