@@ -5,11 +5,11 @@
  * - build/icon.ico: Windows (16…256 px PNG entries);
  * - build/icon.icns: macOS (icp4…ic14 PNG entries).
  * Each size is rasterised from the vector, not downscaled. Run after editing the SVG and commit the
- * outputs: `npm run icons` (`node build/render-icon.ts`). CHROMIUM_PATH overrides /usr/bin/chromium.
+ * outputs: `npm run icons` (`node build/render-icon.ts`). Chromium is launched as in the browser tests.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../tests/helpers/browser.ts'
 import { ALL_ICON_SIZES, ICNS_TYPES, ICO_SIZES, LINUX_ICON_SIZES, encodeIcns, encodeIco, pngSize } from './icon-formats.ts'
 
 const fromHere = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
@@ -19,22 +19,11 @@ const linuxIconDirectory = fromHere('./icons/')
 const icoPath = fromHere('./icon.ico')
 const icnsPath = fromHere('./icon.icns')
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 const svg = readFileSync(svgPath, 'utf8')
 if (!svg.includes('width="512" height="512"')) throw new Error(`${svgPath}: expected width="512" height="512" on the root element`)
 
 const pngs = new Map<number, Buffer>()
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const browser = await launchChromium()
 try {
   const page = await browser.newPage({ deviceScaleFactor: 1 })
   for (const size of ALL_ICON_SIZES) {
