@@ -3,7 +3,7 @@ import type { XmppLink } from '../accounts/xmpp-link.ts'
 
 const NS_PUBSUB = 'http://jabber.org/protocol/pubsub'
 const NS_PUBSUB_OWNER = 'http://jabber.org/protocol/pubsub#owner'
-export const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
+const NS_PUBSUB_EVENT = 'http://jabber.org/protocol/pubsub#event'
 
 function form(formType: string, fields: Record<string, string>): Element {
   return xml(

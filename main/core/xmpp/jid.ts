@@ -18,7 +18,3 @@ export function resourceOf(address: string | undefined): string {
   return slash === -1 ? '' : address.slice(slash + 1)
 }
 
-export function splitBareJid(bare: string): { local: string; domain: string } {
-  const at = bare.indexOf('@')
-  return { local: bare.slice(0, at), domain: bare.slice(at + 1) }
-}

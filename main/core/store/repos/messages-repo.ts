@@ -76,7 +76,6 @@ export function createMessagesRepo(db: Db) {
       SUM(CASE WHEN direction = 'in' AND read = 0 THEN 1 ELSE 0 END) AS unread
     FROM messages m WHERE account_id = ? AND peer = ? GROUP BY peer`)
   const markRead = db.prepare('UPDATE messages SET read = 1 WHERE account_id = ? AND peer = ? AND read = 0')
-  const countByPeer = db.prepare<[number, string], { n: number }>('SELECT count(*) AS n FROM messages WHERE account_id = ? AND peer = ?')
 
   return {
     get: (id: number) => byId.get(id),
@@ -109,6 +108,5 @@ export function createMessagesRepo(db: Db) {
     conversations: (accountId: number) => conversations.all(accountId),
     conversation: (accountId: number, peer: string) => conversation.get(accountId, peer),
     markRead: (accountId: number, peer: string) => void markRead.run(accountId, peer),
-    count: (accountId: number, peer: string) => countByPeer.get(accountId, peer)!.n,
   }
 }

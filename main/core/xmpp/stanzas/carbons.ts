@@ -1,5 +1,4 @@
 import xml, { type Element } from '@xmpp/xml'
-import { bareJid } from '../jid.ts'
 import { NS } from './namespaces.ts'
 
 export type CarbonUnwrap =
@@ -24,7 +23,3 @@ export function unwrapCarbon(message: Element, ownBareJid: string): CarbonUnwrap
   return { kind: wrapper.name === 'sent' ? 'sent' : 'received', message: inner }
 }
 
-/** Is this bare JID ours? (for messages whose `from` is one of our own resources) */
-export function isOwnAddress(address: string | undefined, ownBareJid: string): boolean {
-  return bareJid(address) === ownBareJid
-}
