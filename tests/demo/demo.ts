@@ -67,7 +67,10 @@ async function main(): Promise<void> {
   const bob = await core.request('accounts:add', { jid: 'bob@localhost', password: 'bob-demo', host: server.host, port: server.port })
   await bothOnline
 
+  const asked = waitFor(core, (e) => e.event === 'roster:changed' && (e.payload as { accountId: number; pendingIn: boolean }).accountId === bob.id && (e.payload as { pendingIn: boolean }).pendingIn)
   await core.request('roster:add', { accountId: alice.id, jid: 'bob@localhost', name: 'Bob' })
+  await asked
+  await core.request('roster:respond', { accountId: bob.id, jid: 'alice@localhost', accept: true })
   const script: Array<[number, string, string]> = [
     [alice.id, 'bob@localhost', 'Hi Bob! This is Ciphermoon, running against a throwaway local server.'],
     [bob.id, 'alice@localhost', 'Hi Alice, I see you. Both of us are accounts in the same app window: switch with the rail on the left.'],
