@@ -160,7 +160,7 @@ export class AccountSession {
   async #createClient(): Promise<XmppClient> {
     const account = this.#deps.store.accounts.get(this.accountId)
     if (!account) throw new CoreError('not-found', 'The account no longer exists')
-    const { domain } = { domain: account.jid.split('@')[1] ?? '' }
+    const domain = account.jid.split('@')[1] ?? ''
     const endpoint = await resolveEndpoint(domain, { host: account.host, port: account.port })
     const client = createXmppClient({
       bareJid: account.jid,
