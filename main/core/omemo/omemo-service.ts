@@ -51,7 +51,13 @@ export class OmemoService {
 
   /** Generate our device's keys in the background, before login, so no offline message is missed. */
   prepare(): Promise<void> {
-    this.#ready ??= this.#own.ensure(this.#context.settings()).then(() => undefined)
+    this.#ready ??= this.#own.ensure(this.#context.settings()).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#ready = null // try again next time instead of failing forever
+        throw error
+      },
+    )
     return this.#ready
   }
 
