@@ -1,19 +1,40 @@
 /**
- * The Electron main process: single instance, the hardened window, and the core behind IPC.
+ * The Electron main process: single instance, the hardened window, and the core behind IPC, plus the
+ * desktop integration (notifications, badge, tray, menu, window position).
  * All behaviour is in main/core; this file only wires it to Electron (the pieces are in main/shell).
  */
 import { fileURLToPath } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type WebContents } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  safeStorage,
+  screen,
+  session,
+  Tray,
+  type NativeImage,
+  type WebContents,
+} from 'electron'
+import { EVENT_CHANNEL, type UriActionDto } from '../preload/api.ts'
 import type { Core } from './core/core-types.ts'
 import { createCore } from './core/index.ts'
+import { applyBadge, dotBitmap, trackUnread } from './shell/badge.ts'
 import { installCspHeader } from './shell/csp.ts'
 import { forwardCoreEvents, isTrustedFrame, registerIpcHandlers } from './shell/ipc.ts'
 import { createKeychainKeyProvider } from './shell/key-storage.ts'
+import { applicationMenuTemplate } from './shell/menu.ts'
+import { conversationOpenedEnvelope, installNotifications, readNotificationOptions, type WindowState } from './shell/notifications.ts'
 import { installPermissionHandlers } from './shell/permissions.ts'
 import { isAppPageUrl, rendererTarget } from './shell/renderer-target.ts'
+import { APP_NAME, createTray, type AppTray } from './shell/tray.ts'
 import { PendingUris, protocolClientArgs, URI_SCHEME, uriFromArgv } from './shell/uri-handler.ts'
 import { installRequestFilter } from './shell/web-requests.ts'
 import { createMainWindow, hardenWebContents } from './shell/window.ts'
+import { readWindowState, restoredWindowState, startMinimizedFromArgv, trackWindowState, writeWindowState } from './shell/window-state.ts'
 
 const APP_ID = 'org.ciphermoon.desktop'
 
@@ -30,32 +51,103 @@ if (!app.requestSingleInstanceLock()) {
   run()
 }
 
+/** An `xmpp:` link from the OS, or the shell's own "open this conversation" (a notification click). */
+type PendingLink = string | Extract<UriActionDto, { kind: 'chat' }>
+
 function run(): void {
   const target = rendererTarget({ indexHtmlPath, devServerUrl: process.env.ELECTRON_RENDERER_URL, isPackaged: app.isPackaged })
+  const platform = process.platform
+  const dataDir = app.getPath('userData')
+  // `--start-minimized` (e.g. an autostart entry): the first window stays hidden, the tray shows the app.
+  let startHidden = startMinimizedFromArgv(process.argv)
   let mainWindow: BrowserWindow | null = null
   let core: Core | null = null
+  let tray: AppTray | null = null
+  let unreadTotal = 0
+  let overlayDot: NativeImage | null = null
   const cleanups: Array<() => void> = []
-  // xmpp: links (XEP-0147) reach the core once the window can show what they ask for.
-  const pendingUris = new PendingUris((uri) => core?.openUri(uri))
+
+  const liveWindow = (): BrowserWindow | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null)
+  // Links (XEP-0147) and notification clicks reach the renderer once the window can show what they ask for.
+  const pendingUris = new PendingUris<PendingLink>((link) => {
+    if (typeof link === 'string') core?.openUri(link)
+    else liveWindow()?.webContents.send(EVENT_CHANNEL, conversationOpenedEnvelope(link))
+  })
 
   const isMainWindowContents = (contents: WebContents | null | undefined): boolean =>
-    contents !== null && contents !== undefined && mainWindow !== null && !mainWindow.isDestroyed() && contents === mainWindow.webContents
+    contents !== null && contents !== undefined && liveWindow() !== null && contents === mainWindow!.webContents
+
+  const showBadge = (): void => {
+    if (platform === 'win32') overlayDot ??= nativeImage.createFromBitmap(dotBitmap(16), { width: 16, height: 16 })
+    applyBadge(unreadTotal, platform, { app, window: liveWindow(), dot: overlayDot })
+    tray?.setUnread(unreadTotal)
+  }
 
   const showMainWindow = (): void => {
     if (!core) return
-    if (mainWindow && !mainWindow.isDestroyed()) {
-      if (mainWindow.isMinimized()) mainWindow.restore()
-      mainWindow.show()
-      mainWindow.focus()
+    const existing = liveWindow()
+    if (existing) {
+      if (existing.isMinimized()) existing.restore()
+      existing.show()
+      existing.focus()
       return
     }
-    mainWindow = createMainWindow({ preloadPath, target, ...(process.platform === 'linux' ? { iconPath } : {}) })
+    const displays = screen.getAllDisplays().map((display) => display.workArea)
+    const restored = restoredWindowState(readWindowState(dataDir), displays)
+    const window = createMainWindow({
+      preloadPath,
+      target,
+      ...(platform === 'linux' ? { iconPath } : {}),
+      ...(restored ? { bounds: restored.bounds, maximized: restored.maximized } : {}),
+      showWhenReady: !startHidden,
+    })
+    startHidden = false
+    mainWindow = window
+    const stopTracking = trackWindowState(window, (state) => writeWindowState(dataDir, state))
     pendingUris.setReady(false)
-    mainWindow.webContents.on('did-finish-load', () => pendingUris.setReady(core !== null))
-    mainWindow.on('closed', () => {
-      mainWindow = null
+    window.webContents.on('did-finish-load', () => pendingUris.setReady(core !== null))
+    window.on('closed', () => {
+      stopTracking()
+      if (mainWindow === window) mainWindow = null
       pendingUris.setReady(false)
     })
+    showBadge()
+  }
+
+  const windowState = (): WindowState => {
+    const window = liveWindow()
+    if (!window) return { exists: false, visible: false, minimized: false, focused: false }
+    return { exists: true, visible: window.isVisible(), minimized: window.isMinimized(), focused: window.isFocused() }
+  }
+
+  /** Menu, tray, badge and notifications: everything the OS shows of the app besides its window. */
+  const installDesktopIntegration = (running: Core): void => {
+    Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform, isDev: !app.isPackaged, appName: APP_NAME })))
+    try {
+      tray = createTray({ Tray, Menu, nativeImage }, { iconPath, platform, show: showMainWindow, quit: () => app.quit() })
+      cleanups.push(() => tray?.destroy())
+    } catch (error) {
+      // No tray: a window hidden at start could not be found again, so it is shown after all.
+      console.warn('[shell] no tray icon:', error)
+      startHidden = false
+    }
+    cleanups.push(
+      trackUnread(running, (total) => {
+        unreadTotal = total
+        showBadge()
+      }),
+      installNotifications(running, {
+        isSupported: () => Notification.isSupported(),
+        create: (content) => new Notification(content),
+        windowState,
+        options: readNotificationOptions(dataDir),
+        platform,
+        onOpen: (action) => {
+          showMainWindow()
+          pendingUris.push(action)
+        },
+      }),
+    )
   }
 
   app.setAppUserModelId(APP_ID)
@@ -74,7 +166,10 @@ function run(): void {
     showMainWindow()
   })
   const launchUri = uriFromArgv(process.argv)
-  if (launchUri) pendingUris.push(launchUri)
+  if (launchUri) {
+    pendingUris.push(launchUri)
+    startHidden = false // the user clicked a link: show what it opens
+  }
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, target))
 
   app
@@ -85,7 +180,6 @@ function run(): void {
       installCspHeader(defaultSession, target)
       installPermissionHandlers(defaultSession, (contents) => isMainWindowContents(contents) && isAppPageUrl(target, contents!.getURL()))
 
-      const dataDir = app.getPath('userData')
       const { provider, decision } = await createKeychainKeyProvider(safeStorage, dataDir)
       console.log(`[shell] database key: ${decision.use}${'reason' in decision ? ` (${decision.reason})` : ''}`)
       // With a keychain key the core opens the database right away; with a passphrase it starts locked
@@ -98,8 +192,9 @@ function run(): void {
           core,
           (event) => isMainWindowContents(event.sender) && isTrustedFrame(event.senderFrame, (url) => isAppPageUrl(target, url)),
         ),
-        forwardCoreEvents(core, () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null)),
+        forwardCoreEvents(core, () => liveWindow()?.webContents ?? null),
       )
+      installDesktopIntegration(core)
       showMainWindow()
       app.on('activate', () => showMainWindow())
     })

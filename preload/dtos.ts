@@ -193,13 +193,15 @@ export interface VerificationClaimDto {
 
 /**
  * What an `xmpp:` link asks for, after validation. JIDs are bare and lower-cased.
- * - chat: `xmpp:JID` or `xmpp:JID?message` (a body= parameter is ignored: links never write messages)
+ * - chat: `xmpp:JID` or `xmpp:JID?message` (a body= parameter is ignored: links never write messages);
+ *   `accountId` is set only by the shell (a click on a message notification: open it on the account that
+ *   received it); links never carry it
  * - join: `xmpp:ROOM?join` (group chat is not supported yet; the UI says so)
  * - roster: `xmpp:JID?roster` or `?subscribe` (the UI offers "Add contact", prefilled; never adds by itself)
  * - verify: `xmpp:JID?omemo-sid-ID=FINGERPRINT` (the UI asks before calling trust:verifyUri with `uri`)
  */
 export type UriActionDto =
-  | { kind: 'chat'; jid: string }
+  | { kind: 'chat'; jid: string; accountId?: number }
   | { kind: 'join'; room: string }
   | { kind: 'roster'; jid: string; name: string | null }
   | { kind: 'verify'; jid: string; uri: string; claims: VerificationClaimDto[] }

@@ -38,18 +38,19 @@ export function protocolClientArgs(options: { defaultApp: boolean; execPath: str
 
 /**
  * Holds links until the window can receive the event (the first launch delivers one before the window
- * has loaded; a closed macOS window is re-created first). Delivers in arrival order.
+ * has loaded; a closed macOS window is re-created first). Delivers in arrival order. `T` is a link
+ * string by default; the shell also queues actions of its own (a notification click) through it.
  */
-export class PendingUris {
-  readonly #deliver: (uri: string) => void
-  #queue: string[] = []
+export class PendingUris<T = string> {
+  readonly #deliver: (uri: T) => void
+  #queue: T[] = []
   #ready = false
 
-  constructor(deliver: (uri: string) => void) {
+  constructor(deliver: (uri: T) => void) {
     this.#deliver = deliver
   }
 
-  push(uri: string): void {
+  push(uri: T): void {
     if (this.#ready) {
       this.#deliver(uri)
       return

@@ -26,4 +26,11 @@ describe('mainWindowOptions', () => {
     expect(options.icon).toBe('/r/icon.png')
     expect('icon' in mainWindowOptions({ preloadPath: '/p/index.cjs' })).toBe(false)
   })
+
+  it('takes restored bounds, else the default size', () => {
+    expect(mainWindowOptions({ preloadPath: '/p/index.cjs' })).toMatchObject({ width: 1100, height: 720 })
+    expect('x' in mainWindowOptions({ preloadPath: '/p/index.cjs' })).toBe(false)
+    const bounds = { x: 10, y: 20, width: 900, height: 600 }
+    expect(mainWindowOptions({ preloadPath: '/p/index.cjs', bounds })).toMatchObject(bounds)
+  })
 })

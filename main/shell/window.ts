@@ -39,9 +39,20 @@ export function hardenWebContents(contents: WebContents, target: RendererTarget)
   contents.on('will-attach-webview', (event) => event.preventDefault())
 }
 
-export function createMainWindow(options: { preloadPath: string; iconPath?: string; target: RendererTarget }): BrowserWindow {
+export function createMainWindow(options: {
+  preloadPath: string
+  iconPath?: string
+  target: RendererTarget
+  bounds?: { x: number; y: number; width: number; height: number }
+  /** Maximise when first shown. */
+  maximized?: boolean
+  /** false: stay hidden once loaded (start minimised to the tray); shown later by the app. */
+  showWhenReady?: boolean
+}): BrowserWindow {
   const window = new BrowserWindow(mainWindowOptions(options))
-  window.once('ready-to-show', () => window.show())
+  // maximize() would show a hidden window, so it waits for the first show.
+  if (options.maximized) window.once('show', () => window.maximize())
+  if (options.showWhenReady !== false) window.once('ready-to-show', () => window.show())
   window.webContents.session.on('will-download', (event) => event.preventDefault())
   void window.loadURL(options.target.url).catch((error: unknown) => console.error('[shell] could not load the renderer:', error))
   return window
