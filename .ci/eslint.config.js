@@ -110,6 +110,12 @@ export default defineConfig(
   },
 
   {
+    // CommonJS files (electron-builder hooks in build/) load their dependencies with require().
+    name: 'project/commonjs',
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     name: 'project/globals-node',
     files: ['main/**', 'preload/**', 'tests/**', 'build/**', '.ci/**', '*.{js,mjs,cjs,ts}'],
     languageOptions: { globals: { ...globals.node } },

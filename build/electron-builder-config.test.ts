@@ -1,13 +1,15 @@
 /**
  * The packaging configuration, checked without packaging (electron-builder cannot download Electron here):
  * build/electron-builder.yml against electron-builder's own schema and against what the app needs
- * (targets, fuses, native addon, xmpp: scheme, icons, build output), the icon containers written by
+ * (targets, the fuses hook, native addon, xmpp: scheme, icons, build output), the icon containers written by
  * build/render-icon.ts, and the notarisation hook's decision. Needs `electron-vite build` to have run
  * (CI builds before testing): the build output is asserted, not skipped.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { matchesGlob, resolve } from 'node:path'
 import { validateConfiguration } from 'app-builder-lib/out/util/config/config.js'
+import { resolveFunction } from 'app-builder-lib/out/util/resolve.js'
 import { DebugLogger } from 'builder-util'
 import type { Configuration, TargetConfiguration } from 'electron-builder'
 import { load } from 'js-yaml'
@@ -22,6 +24,7 @@ import {
   parseIco,
   pngSize,
 } from './icon-formats.ts'
+import { REQUIRED_FUSES } from './after-pack.cjs'
 import { CREDENTIAL_VARIABLES, afterSign, notarizeDecision } from './notarize.cjs'
 
 const root = resolve(import.meta.dirname, '..')
@@ -80,14 +83,22 @@ describe('build/electron-builder.yml', () => {
     existingFile('resources/icon.png')
   })
 
-  it('keeps the electron fuses', () => {
-    expect(config.electronFuses).toMatchObject({
-      runAsNode: false,
-      enableNodeOptionsEnvironmentVariable: false,
-      enableNodeCliInspectArguments: false,
-      onlyLoadAppFromAsar: true,
-      enableEmbeddedAsarIntegrityValidation: true,
-      enableCookieEncryption: true,
+  it('sets and verifies the electron fuses in the afterPack hook, and nothing flips them after it', async () => {
+    expect(config.afterPack).toBe('build/after-pack.cjs')
+    existingFile(config.afterPack as string)
+    // electron-builder's own `electronFuses` are flipped after afterPack, where the hook cannot check them.
+    expect(config.electronFuses).toBeUndefined()
+    // electron-builder loads the hook the way it loads every hook: the module's `afterPack` export.
+    const hook = await resolveFunction(undefined, config.afterPack, 'afterPack', root)
+    expect(hook).toBe(createRequire(import.meta.url)('./after-pack.cjs').afterPack)
+    expect(hook).toBeTypeOf('function')
+    expect(Object.fromEntries(REQUIRED_FUSES.map((fuse) => [fuse.name, fuse.enabled]))).toMatchObject({
+      RunAsNode: false,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      OnlyLoadAppFromAsar: true,
+      EnableEmbeddedAsarIntegrityValidation: true,
+      EnableCookieEncryption: true,
     })
   })
 
