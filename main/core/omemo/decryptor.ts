@@ -1,10 +1,11 @@
-import { SessionCipher, SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
+import { SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
 import type { TrustState } from '../../../preload/api.ts'
 import { toArrayBuffer, toBuffer } from './buffers.ts'
 import type { OmemoContext } from './omemo-context.ts'
 import { trustForNewDevice } from './omemo-context.ts'
 import { openPayload } from './payload-crypto.ts'
 import type { Encrypted } from './protocol/legacy.ts'
+import { OmemoSessionCipher } from './ratchet/session-cipher.ts'
 import { IdentityChangedError, StagedSignalStore } from './signal-store.ts'
 
 export type DecryptOutcome =
@@ -46,7 +47,7 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
   let lastError = 'no key could be decrypted'
   for (const key of ours) {
     const staged = new StagedSignalStore({ repo: store.omemo, own, initialTrust: (jid) => trustForNewDevice(context, jid), clock })
-    const cipher = new SessionCipher(staged, address)
+    const cipher = new OmemoSessionCipher(staged, address)
     let keyMaterial: Buffer
     try {
       const decrypted = key.preKey

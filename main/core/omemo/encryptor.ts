@@ -1,4 +1,4 @@
-import { SessionCipher, SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
+import { SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
 import type { EncryptionReportDto } from '../../../preload/api.ts'
 import type { DeviceRow } from '../store/repos/omemo-repo.ts'
 import { toArrayBuffer } from './buffers.ts'
@@ -8,6 +8,7 @@ import type { OmemoContext } from './omemo-context.ts'
 import { trustForNewDevice } from './omemo-context.ts'
 import { keyTransportMaterial, sealPayload } from './payload-crypto.ts'
 import type { Encrypted, EncryptedKey } from './protocol/legacy.ts'
+import { OmemoSessionCipher } from './ratchet/session-cipher.ts'
 import { IdentityChangedError, StagedSignalStore } from './signal-store.ts'
 import { skipReason } from './trust-policy.ts'
 
@@ -68,7 +69,7 @@ export async function encryptForDevices(
       }
     }
     try {
-      const message = await new SessionCipher(staged, address).encrypt(toArrayBuffer(keyAndTag))
+      const message = await new OmemoSessionCipher(staged, address).encrypt(toArrayBuffer(keyAndTag))
       // libsignal hands back a binary string; type 3 is a PreKeySignalMessage (XEP-0384 §4.5 prekey="true").
       keys.push({ rid: device.device_id, preKey: message.type === 3, data: Buffer.from(message.body ?? '', 'binary') })
       report.encryptedFor.push(ref)
