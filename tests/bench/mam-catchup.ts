@@ -20,7 +20,7 @@ export interface MamCatchupResult {
   maxCallLatencyMs: number
 }
 
-export async function measureMamCatchup(count = Number(process.env.BENCH_MAM_MESSAGES ?? 10_000)): Promise<MamCatchupResult> {
+export async function measureMamCatchup(count: number): Promise<MamCatchupResult> {
   // Archives in SQLite, as on production servers (Prosody's internal files re-read the archive per page).
   const { server, alice, bob, aliceAccount, bobAccount } = await startAliceAndBob({ archiveStorage: 'sql' })
   try {

@@ -1,6 +1,7 @@
-import { SessionBuilder, SessionCipher, type MessageType } from '@privacyresearch/libsignal-protocol-typescript'
+import { SessionBuilder, SessionCipher, type MessageType, type SignalProtocolAddress, type StorageType } from '@privacyresearch/libsignal-protocol-typescript'
 import { randomBytes } from 'node:crypto'
 import { MemorySignalStore } from '../../main/core/omemo/crypto/test-support/memory-store.ts'
+import { OmemoSessionCipher } from '../../main/core/omemo/ratchet/session-cipher.ts'
 import { createParty, decryptFrom, encryptFor, startSession, type Party } from '../../main/core/omemo/crypto/test-support/parties.ts'
 import { FloorChain } from './floor.ts'
 import { BODY, open, seal } from './payload.ts'
@@ -21,11 +22,21 @@ function wireBytes(message: MessageType): Buffer {
   return Buffer.from(message.body ?? '', 'latin1')
 }
 
+/**
+ * Which session cipher a workload runs: libsignal's own SessionCipher, or the core's OmemoSessionCipher (the same
+ * library with the symmetric step on an established chain done directly; main/core/omemo/ratchet).
+ */
+export type CipherKind = 'libsignal' | 'core'
+type Cipher = Pick<OmemoSessionCipher, 'encrypt' | 'decryptWhisperMessage'>
+function cipherOf(kind: CipherKind, store: StorageType, address: SignalProtocolAddress): Cipher {
+  return kind === 'core' ? new OmemoSessionCipher(store, address) : new SessionCipher(store, address)
+}
+
 export interface Workloads {
   /** `isolated`: on a private copy of our sessions (for the stubbed-crypto ceiling, which would corrupt them). */
-  encryptWithLibsignal(devices: number, options?: { isolated?: boolean }): () => Promise<string>
+  encrypt(devices: number, options?: { isolated?: boolean; cipher?: CipherKind }): () => Promise<string>
   encryptFloor(devices: number): () => string
-  decryptWithLibsignal(): () => Promise<Buffer>
+  decrypt(cipher?: CipherKind): () => Promise<Buffer>
   decryptFloor(): () => Buffer
   buildSession(): () => Promise<void>
   ratchetRoundTrip(): () => Promise<void>
@@ -86,14 +97,14 @@ export async function prepareWorkloads(): Promise<Workloads> {
   const pongRecord = pong.store.sessions.get(ping.address.toString())!
 
   return {
-    encryptWithLibsignal(devices, options = {}) {
+    encrypt(devices, options = {}) {
       const targets = recipients.slice(0, devices)
       let store = us.store
       if (options.isolated) {
         store = new MemorySignalStore(us.store.identityKeyPair, us.store.registrationId)
         for (const [address, record] of us.store.sessions) store.sessions.set(address, record)
       }
-      const ciphers = targets.map((recipient) => new SessionCipher(store, recipient.address))
+      const ciphers = targets.map((recipient) => cipherOf(options.cipher ?? 'libsignal', store, recipient.address))
       return async () => {
         const sealed = seal(BODY)
         const keyMaterial = arrayBufferOf(sealed.keyAndTag)
@@ -117,10 +128,10 @@ export async function prepareWorkloads(): Promise<Workloads> {
         return buildEncryptedElement(OUR_DEVICE_ID, keys, sealed.iv, sealed.payload).toString()
       }
     },
-    decryptWithLibsignal() {
+    decrypt(cipher = 'libsignal') {
       // Each closure gets its own copy of our store, so measurements of different primitive sets can interleave.
       const store = new MemorySignalStore(us.store.identityKeyPair, us.store.registrationId)
-      const receivingCipher = new SessionCipher(store, sender.address)
+      const receivingCipher = cipherOf(cipher, store, sender.address)
       let next = incoming.length
       return async () => {
         if (next === incoming.length) {
