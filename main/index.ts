@@ -22,13 +22,17 @@ import {
 import { EVENT_CHANNEL, type UriActionDto } from '../preload/api.ts'
 import type { Core } from './core/core-types.ts'
 import { createCore } from './core/index.ts'
+import { trackAppSettings, type AppSettingsView } from './shell/app-settings.ts'
 import { applyBadge, dotBitmap, trackUnread } from './shell/badge.ts'
+import { watchCorePhase } from './shell/core-phase.ts'
 import { installCspHeader } from './shell/csp.ts'
 import { forwardCoreEvents, isTrustedFrame, registerIpcHandlers } from './shell/ipc.ts'
 import { createKeychainKeyProvider } from './shell/key-storage.ts'
 import { applicationMenuTemplate } from './shell/menu.ts'
-import { conversationOpenedEnvelope, installNotifications, readNotificationOptions, type WindowState } from './shell/notifications.ts'
+import { migrateLegacyNotificationSettings } from './shell/legacy-notification-settings.ts'
+import { conversationOpenedEnvelope, installNotifications, type WindowState } from './shell/notifications.ts'
 import { installPermissionHandlers } from './shell/permissions.ts'
+import { shouldQuitWhenAllWindowsClosed } from './shell/quit-policy.ts'
 import { isAppPageUrl, rendererTarget } from './shell/renderer-target.ts'
 import { APP_NAME, createTray, type AppTray } from './shell/tray.ts'
 import { PendingUris, protocolClientArgs, URI_SCHEME, uriFromArgv } from './shell/uri-handler.ts'
@@ -63,6 +67,8 @@ function run(): void {
   let mainWindow: BrowserWindow | null = null
   let core: Core | null = null
   let tray: AppTray | null = null
+  /** Notifications and tray settings from the core (null while the database is locked). */
+  let appSettings: AppSettingsView | null = null
   let unreadTotal = 0
   let overlayDot: NativeImage | null = null
   const cleanups: Array<() => void> = []
@@ -122,6 +128,22 @@ function run(): void {
 
   /** Menu, tray, badge and notifications: everything the OS shows of the app besides its window. */
   const installDesktopIntegration = (running: Core): void => {
+    const settings = trackAppSettings(running)
+    appSettings = settings
+    cleanups.push(
+      () => settings.stop(),
+      // Settings from the old hand-edited notifications.json move into the database once it is open.
+      watchCorePhase(running, {
+        ready: () => {
+          migrateLegacyNotificationSettings(dataDir, running).then(
+            (outcome) => {
+              if (outcome !== 'no-file') console.log(`[shell] notifications.json: ${outcome}`)
+            },
+            (error: unknown) => console.warn('[shell] could not migrate notifications.json:', error),
+          )
+        },
+      }),
+    )
     Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ platform, isDev: !app.isPackaged, appName: APP_NAME })))
     try {
       tray = createTray({ Tray, Menu, nativeImage }, { iconPath, platform, show: showMainWindow, quit: () => app.quit() })
@@ -140,7 +162,7 @@ function run(): void {
         isSupported: () => Notification.isSupported(),
         create: (content) => new Notification(content),
         windowState,
-        options: readNotificationOptions(dataDir),
+        settings: () => settings.current(),
         platform,
         onOpen: (action) => {
           showMainWindow()
@@ -204,8 +226,9 @@ function run(): void {
       app.exit(1)
     })
 
+  // Windows/Linux: quit, or keep running in the tray if the user chose so (macOS: stay in the dock).
   app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit()
+    if (shouldQuitWhenAllWindowsClosed({ platform, hasTray: tray !== null, settings: appSettings?.current() ?? null })) app.quit()
   })
 
   // Close the core (accounts offline, database closed) before the process ends.

@@ -10,7 +10,7 @@
  * This file has no runtime dependency on electron or on main/: the renderer imports its types only.
  */
 import * as v from 'valibot'
-import type { Result, AccountDto, ContactDto, MessageDto, ConversationDto, DeviceDto, OwnDeviceDto, OmemoSettingsDto, AppStateDto, UriActionDto, UriOpenedDto } from './dtos.ts'
+import type { Result, AccountDto, ContactDto, MessageDto, ConversationDto, DeviceDto, OwnDeviceDto, OmemoSettingsDto, AppSettingsDto, AppStateDto, UriActionDto, UriOpenedDto } from './dtos.ts'
 
 // The DTOs (what the renderer sees) and ApiError/Result live in dtos.ts; this file re-exports them.
 export type * from './dtos.ts'
@@ -59,6 +59,16 @@ export const methods = {
     input: v.strictObject({
       current: v.pipe(v.string(), v.minLength(1, 'Enter the current passphrase'), v.maxLength(1024)),
       next: v.pipe(v.string(), v.minLength(8, 'Use at least 8 characters'), v.maxLength(1024)),
+    }),
+  },
+  /** Notifications and tray (AppSettingsDto); needs the unlocked database. */
+  'app:getSettings': { input: Empty },
+  /** Change some of them; the result (and the `app:settingsChanged` event) has all of them as they are now. */
+  'app:setSettings': {
+    input: v.strictObject({
+      showNotifications: v.optional(v.boolean()),
+      showMessageText: v.optional(v.boolean()),
+      keepRunningInTray: v.optional(v.boolean()),
     }),
   },
   /** Parse an `xmpp:` link (XEP-0147) into what it asks for; a refused link is an invalid-input error with the reason. Does nothing else. */
@@ -149,6 +159,8 @@ export interface MethodResults {
   'app:state': AppStateDto
   'app:unlock': AppStateDto
   'app:changePassphrase': AppStateDto
+  'app:getSettings': AppSettingsDto
+  'app:setSettings': AppSettingsDto
   'app:openUri': UriActionDto
   'accounts:list': AccountDto[]
   'accounts:add': AccountDto
@@ -182,6 +194,8 @@ export const methodNames = Object.keys(methods) as MethodName[]
 
 export interface EventPayloads {
   'app:changed': AppStateDto
+  /** The app settings changed (app:setSettings, from any window or the shell). */
+  'app:settingsChanged': AppSettingsDto
   /** The operating system handed the app an `xmpp:` link (clicked elsewhere, or on the command line). */
   'app:uriOpened': UriOpenedDto
   'accounts:changed': AccountDto
@@ -202,6 +216,7 @@ export interface EventPayloads {
 export type EventName = keyof EventPayloads
 export const eventNames: readonly EventName[] = [
   'app:changed',
+  'app:settingsChanged',
   'app:uriOpened',
   'accounts:changed',
   'accounts:removed',

@@ -171,6 +171,19 @@ export interface OmemoSettingsDto {
   fallbackBody: boolean
 }
 
+/**
+ * The desktop app's own settings (notifications, tray), kept in the encrypted database. Browser mode
+ * stores them too but has no OS notifications or tray to apply them to.
+ */
+export interface AppSettingsDto {
+  /** OS notifications for new messages while the window is not in front. */
+  showNotifications: boolean
+  /** Put the decrypted message text in the notification (off by default: it would sit in the OS notification centre in plaintext). */
+  showMessageText: boolean
+  /** Windows/Linux: closing the window leaves the app running in the tray. macOS always keeps its dock behaviour. */
+  keepRunningInTray: boolean
+}
+
 export interface AppStateDto {
   /** locked: the database is not open yet (a passphrase is needed). */
   phase: 'locked' | 'ready'

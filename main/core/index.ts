@@ -13,6 +13,7 @@ import { installFastPrimitives } from './omemo/crypto/index.ts'
 import { removeEmscriptenProcessHooks } from './omemo/emscripten-hooks.ts'
 import { fixLibsignalChainPruning } from './omemo/libsignal-fixes.ts'
 import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
+import { readAppSettings, writeAppSettings } from './settings/app-settings.ts'
 import { migrate } from './store/migrate.ts'
 import { createStore, type Store } from './store/store.ts'
 import { parseXmppUri } from './uri/xmpp-uri.ts'
@@ -115,6 +116,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (changingPassphrase) throw new CoreError('conflict', 'The passphrase is being changed already')
       changingPassphrase = changePassphrase(current, next).finally(() => (changingPassphrase = null))
       return changingPassphrase
+    },
+    'app:getSettings': () => readAppSettings(ready().store.settings),
+    'app:setSettings': (changes) => {
+      const { settings, changed } = writeAppSettings(ready().store.settings, changes)
+      if (changed) events.emit('app:settingsChanged', settings)
+      return settings
     },
     'app:openUri': ({ uri }) => {
       const action = parseXmppUri(uri)

@@ -1,21 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ConversationDto, EventEnvelope, MessageDto } from '../../preload/api.ts'
+import type { AppSettingsDto, ConversationDto, EventEnvelope, MessageDto } from '../../preload/api.ts'
+import { DEFAULT_APP_SETTINGS } from '../core/settings/app-settings.ts'
 import {
   conversationOpenedEnvelope,
-  DEFAULT_NOTIFICATION_OPTIONS,
   GENERIC_BODY,
   installNotifications,
   MAX_MESSAGE_AGE_MS,
-  NOTIFICATION_SETTINGS_FILE,
   notificationContent,
   openConversationAction,
-  parseNotificationOptions,
-  readNotificationOptions,
   shouldNotify,
   type NotificationLike,
+  type NotificationSettings,
   type WindowState,
 } from './notifications.ts'
 
@@ -70,48 +65,30 @@ describe('shouldNotify', () => {
 
 describe('notificationContent', () => {
   it('shows no message text by default', () => {
-    expect(notificationContent(message(), { showText: DEFAULT_NOTIFICATION_OPTIONS.showText, platform: 'darwin' })).toEqual({
+    expect(notificationContent(message(), { showMessageText: DEFAULT_APP_SETTINGS.showMessageText, platform: 'darwin' })).toEqual({
       title: 'bob@example.org',
       body: GENERIC_BODY,
+      hasText: false,
     })
   })
 
   it('shows the text on one line, shortened, when asked to', () => {
-    expect(notificationContent(message({ body: ' hello\n\n  there ' }), { showText: true, platform: 'win32' }).body).toBe('hello there')
-    const long = notificationContent(message({ body: 'x'.repeat(500) }), { showText: true, platform: 'darwin' }).body
+    expect(notificationContent(message({ body: ' hello\n\n  there ' }), { showMessageText: true, platform: 'win32' }).body).toBe('hello there')
+    const long = notificationContent(message({ body: 'x'.repeat(500) }), { showMessageText: true, platform: 'darwin' }).body
     expect(long).toHaveLength(200)
     expect(long.endsWith('…')).toBe(true)
   })
 
   it('escapes markup on Linux only', () => {
     const body = '<img src="file:///x"> & <a href="https://evil">'
-    expect(notificationContent(message({ body }), { showText: true, platform: 'linux' }).body).toBe(
+    expect(notificationContent(message({ body }), { showMessageText: true, platform: 'linux' }).body).toBe(
       '&lt;img src="file:///x"&gt; &amp; &lt;a href="https://evil"&gt;',
     )
-    expect(notificationContent(message({ body }), { showText: true, platform: 'darwin' }).body).toBe(body)
+    expect(notificationContent(message({ body }), { showMessageText: true, platform: 'darwin' }).body).toBe(body)
   })
 
   it('falls back to the generic text for an empty body', () => {
-    expect(notificationContent(message({ body: '  ' }), { showText: true, platform: 'linux' }).body).toBe(GENERIC_BODY)
-  })
-})
-
-describe('notification options', () => {
-  it('defaults to enabled without text, and takes only booleans', () => {
-    expect(DEFAULT_NOTIFICATION_OPTIONS).toEqual({ enabled: true, showText: false })
-    expect(parseNotificationOptions(null)).toEqual({ enabled: true, showText: false })
-    expect(parseNotificationOptions([true])).toEqual({ enabled: true, showText: false })
-    expect(parseNotificationOptions({ showText: 'yes', enabled: 0 })).toEqual({ enabled: true, showText: false })
-    expect(parseNotificationOptions({ showText: true, enabled: false, other: 1 })).toEqual({ enabled: false, showText: true })
-  })
-
-  it('reads notifications.json, with the defaults for a missing or broken file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'notif-'))
-    expect(readNotificationOptions(dir)).toEqual(DEFAULT_NOTIFICATION_OPTIONS)
-    writeFileSync(join(dir, NOTIFICATION_SETTINGS_FILE), '{ broken')
-    expect(readNotificationOptions(dir)).toEqual(DEFAULT_NOTIFICATION_OPTIONS)
-    writeFileSync(join(dir, NOTIFICATION_SETTINGS_FILE), '{ "showText": true }')
-    expect(readNotificationOptions(dir)).toEqual({ enabled: true, showText: true })
+    expect(notificationContent(message({ body: '  ' }), { showMessageText: true, platform: 'linux' }).body).toBe(GENERIC_BODY)
   })
 })
 
@@ -148,7 +125,7 @@ class FakeNotification implements NotificationLike {
   }
 }
 
-function setup(options = DEFAULT_NOTIFICATION_OPTIONS, window: WindowState = { ...inFront, focused: false }) {
+function setup(settings: NotificationSettings | null = DEFAULT_APP_SETTINGS, window: WindowState = { ...inFront, focused: false }) {
   const listeners = new Set<(envelope: EventEnvelope) => void>()
   const core = {
     subscribe(listener: (envelope: EventEnvelope) => void) {
@@ -158,7 +135,7 @@ function setup(options = DEFAULT_NOTIFICATION_OPTIONS, window: WindowState = { .
   }
   const created: FakeNotification[] = []
   const opened: unknown[] = []
-  const state = { window, supported: true }
+  const state = { window, supported: true, settings }
   const stop = installNotifications(core, {
     isSupported: () => state.supported,
     create: (content) => {
@@ -167,7 +144,7 @@ function setup(options = DEFAULT_NOTIFICATION_OPTIONS, window: WindowState = { .
       return notification
     },
     windowState: () => state.window,
-    options,
+    settings: () => state.settings,
     platform: 'linux',
     onOpen: (action) => opened.push(action),
     now: () => NOW,
@@ -190,11 +167,11 @@ describe('installNotifications', () => {
   })
 
   it('shows nothing while the window is in front, when disabled or unsupported', () => {
-    const front = setup(DEFAULT_NOTIFICATION_OPTIONS, inFront)
+    const front = setup(DEFAULT_APP_SETTINGS, inFront)
     front.emit({ event: 'messages:received', payload: message() })
     expect(front.created).toHaveLength(0)
 
-    const disabled = setup({ enabled: false, showText: true })
+    const disabled = setup({ showNotifications: false, showMessageText: true })
     disabled.emit({ event: 'messages:received', payload: message() })
     expect(disabled.created).toHaveLength(0)
 
@@ -205,7 +182,7 @@ describe('installNotifications', () => {
   })
 
   it('keeps one notification per conversation and closes it once the conversation is read', () => {
-    const { emit, created } = setup({ enabled: true, showText: true })
+    const { emit, created } = setup({ showNotifications: true, showMessageText: true })
     emit({ event: 'messages:received', payload: message({ id: 1, body: 'one' }) })
     emit({ event: 'messages:received', payload: message({ id: 2, body: 'two' }) })
     emit({ event: 'messages:received', payload: message({ id: 3, accountId: 3, body: 'other account' }) })
@@ -232,5 +209,39 @@ describe('installNotifications', () => {
     second.stop()
     expect(second.created[0]!.closed).toBe(true)
     expect(second.listeners.size).toBe(0)
+  })
+
+  it('follows the settings as they change, without a restart; unknown settings (locked) mean the defaults', () => {
+    const { emit, created, state } = setup(null)
+    emit({ event: 'messages:received', payload: message({ id: 1, body: 'first' }) })
+    state.settings = { showNotifications: true, showMessageText: true }
+    emit({ event: 'messages:received', payload: message({ id: 2, peer: 'carol@example.org', body: 'second' }) })
+    state.settings = { showNotifications: false, showMessageText: true }
+    emit({ event: 'messages:received', payload: message({ id: 3, peer: 'dave@example.org', body: 'third' }) })
+    expect(created.map((n) => [n.content.title, n.content.body])).toEqual([
+      ['bob@example.org', GENERIC_BODY],
+      ['carol@example.org', 'second'],
+    ])
+  })
+
+  it('closes the notifications showing text when the text setting is turned off, and all when notifications are', () => {
+    const settings = (changes: Partial<AppSettingsDto>): EventEnvelope => ({ event: 'app:settingsChanged', payload: { ...DEFAULT_APP_SETTINGS, ...changes } })
+    const { emit, created, state } = setup({ showNotifications: true, showMessageText: false })
+    emit({ event: 'messages:received', payload: message({ id: 1, body: 'generic' }) })
+    state.settings = { showNotifications: true, showMessageText: true }
+    emit({ event: 'messages:received', payload: message({ id: 2, peer: 'carol@example.org', body: 'the secret plan' }) })
+    emit(settings({ showMessageText: true, keepRunningInTray: false }))
+    expect(created.map((n) => n.closed)).toEqual([false, false])
+
+    state.settings = { showNotifications: true, showMessageText: false }
+    emit(settings({ showMessageText: false }))
+    expect(created.map((n) => [n.content.body, n.closed])).toEqual([
+      [GENERIC_BODY, false],
+      ['the secret plan', true],
+    ])
+
+    state.settings = { showNotifications: false, showMessageText: false }
+    emit(settings({ showNotifications: false }))
+    expect(created.map((n) => n.closed)).toEqual([true, true])
   })
 })

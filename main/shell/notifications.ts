@@ -3,18 +3,17 @@
  *
  * Privacy: OMEMO users expect no plaintext in the OS notification centre (it is logged, synced and shown
  * on lock screens by some systems). So by default a notification says only who wrote ("New message");
- * the message text is shown only when `showText` is on in `notifications.json` in the user data
- * directory (`{ "showText": true }`; `{ "enabled": false }` turns notifications off).
+ * the message text is shown only with the app setting "Show message text in notifications" on
+ * (AppSettingsDto.showMessageText, kept in the encrypted database). Turning that setting (or
+ * notifications) off also closes the notifications already showing text.
  *
  * The decisions are pure functions; `installNotifications` wires them to the core's events and to an
  * injected notification factory (Electron's `Notification` in main/index.ts, a fake in tests).
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { EventEnvelope, MessageDto, UriActionDto } from '../../preload/api.ts'
+import type { AppSettingsDto, EventEnvelope, MessageDto, UriActionDto } from '../../preload/api.ts'
 import type { Core } from '../core/core-types.ts'
+import { DEFAULT_APP_SETTINGS } from '../core/settings/app-settings.ts'
 
-export const NOTIFICATION_SETTINGS_FILE = 'notifications.json'
 /** What a notification says instead of the message text (the default). */
 export const GENERIC_BODY = 'New message'
 const MAX_BODY_LENGTH = 200
@@ -24,13 +23,8 @@ const MAX_BODY_LENGTH = 200
  */
 export const MAX_MESSAGE_AGE_MS = 15 * 60_000
 
-export interface NotificationOptions {
-  enabled: boolean
-  /** Put the decrypted message text in the notification. Off by default (see the file comment). */
-  showText: boolean
-}
-
-export const DEFAULT_NOTIFICATION_OPTIONS: NotificationOptions = { enabled: true, showText: false }
+/** The settings notifications follow. */
+export type NotificationSettings = Pick<AppSettingsDto, 'showNotifications' | 'showMessageText'>
 
 /** The main window as far as notifications care. `exists` is false when it is closed (macOS). */
 export interface WindowState {
@@ -60,41 +54,15 @@ function escapeMarkup(text: string): string {
   return text.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;')
 }
 
-/** Title: the peer. Body: the text (one line, shortened) only when `showText`, else "New message". */
+/** Title: the peer. Body: the text (one line, shortened) only when `showMessageText`, else "New message". */
 export function notificationContent(
   message: Pick<MessageDto, 'peer' | 'body'>,
-  options: { showText: boolean; platform: NodeJS.Platform },
-): { title: string; body: string } {
+  options: { showMessageText: boolean; platform: NodeJS.Platform },
+): { title: string; body: string; hasText: boolean } {
   const text = message.body.replace(/\s+/gu, ' ').trim()
-  if (!options.showText || text === '') return { title: message.peer, body: GENERIC_BODY }
+  if (!options.showMessageText || text === '') return { title: message.peer, body: GENERIC_BODY, hasText: false }
   const short = text.length > MAX_BODY_LENGTH ? `${text.slice(0, MAX_BODY_LENGTH - 1)}…` : text
-  return { title: message.peer, body: options.platform === 'linux' ? escapeMarkup(short) : short }
-}
-
-/** The settings file's content (anything: a hand-edited file may be wrong) → options; unknown keys ignored. */
-export function parseNotificationOptions(raw: unknown): NotificationOptions {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ...DEFAULT_NOTIFICATION_OPTIONS }
-  const record = raw as Record<string, unknown>
-  return {
-    enabled: typeof record.enabled === 'boolean' ? record.enabled : DEFAULT_NOTIFICATION_OPTIONS.enabled,
-    showText: typeof record.showText === 'boolean' ? record.showText : DEFAULT_NOTIFICATION_OPTIONS.showText,
-  }
-}
-
-/** Reads `notifications.json` from the user data directory; missing or broken → the defaults. */
-export function readNotificationOptions(userDataDir: string): NotificationOptions {
-  let text: string
-  try {
-    text = readFileSync(join(userDataDir, NOTIFICATION_SETTINGS_FILE), 'utf8')
-  } catch {
-    return { ...DEFAULT_NOTIFICATION_OPTIONS }
-  }
-  try {
-    return parseNotificationOptions(JSON.parse(text))
-  } catch {
-    console.warn(`[shell] ${NOTIFICATION_SETTINGS_FILE} is not valid JSON; using the defaults`)
-    return { ...DEFAULT_NOTIFICATION_OPTIONS }
-  }
+  return { title: message.peer, body: options.platform === 'linux' ? escapeMarkup(short) : short, hasText: true }
 }
 
 /** What a click does: open that conversation on the account that received the message. */
@@ -119,7 +87,8 @@ export interface NotifierDeps {
   isSupported(): boolean
   create(content: { title: string; body: string }): NotificationLike
   windowState(): WindowState
-  options: NotificationOptions
+  /** The current app settings; null while they are unknown (database locked): the defaults apply. */
+  settings(): NotificationSettings | null
   platform: NodeJS.Platform
   /** A notification was clicked: bring the window up and open the conversation. */
   onOpen(action: Extract<UriActionDto, { kind: 'chat' }>): void
@@ -137,19 +106,29 @@ function conversationKey(accountId: number, peer: string): string {
  */
 export function installNotifications(core: Pick<Core, 'subscribe'>, deps: NotifierDeps): () => void {
   // Also keeps the objects alive: a garbage-collected Electron notification loses its click handler.
-  const shown = new Map<string, NotificationLike>()
+  const shown = new Map<string, { notification: NotificationLike; hasText: boolean }>()
   const now = deps.now ?? Date.now
 
   const forget = (key: string, notification: NotificationLike): void => {
-    if (shown.get(key) === notification) shown.delete(key)
+    if (shown.get(key)?.notification === notification) shown.delete(key)
+  }
+
+  const close = (which: (entry: { hasText: boolean }) => boolean): void => {
+    for (const [key, entry] of [...shown]) {
+      if (!which(entry)) continue
+      shown.delete(key)
+      entry.notification.close()
+    }
   }
 
   const notify = (message: MessageDto): void => {
-    if (!deps.options.enabled || !shouldNotify(message, deps.windowState(), now()) || !deps.isSupported()) return
+    const settings = deps.settings() ?? DEFAULT_APP_SETTINGS
+    if (!settings.showNotifications || !shouldNotify(message, deps.windowState(), now()) || !deps.isSupported()) return
     const key = conversationKey(message.accountId, message.peer)
-    shown.get(key)?.close()
-    const notification = deps.create(notificationContent(message, { showText: deps.options.showText, platform: deps.platform }))
-    shown.set(key, notification)
+    shown.get(key)?.notification.close()
+    const { hasText, ...content } = notificationContent(message, { showMessageText: settings.showMessageText, platform: deps.platform })
+    const notification = deps.create(content)
+    shown.set(key, { notification, hasText })
     notification.on('close', () => forget(key, notification))
     notification.on('click', () => {
       forget(key, notification)
@@ -158,21 +137,23 @@ export function installNotifications(core: Pick<Core, 'subscribe'>, deps: Notifi
     notification.show()
   }
 
-  const unsubscribe = core.subscribe((envelope) => {
+  const unsubscribe = core.subscribe((envelope: EventEnvelope) => {
     if (envelope.event === 'messages:received') notify(envelope.payload)
     else if (envelope.event === 'conversations:changed' && envelope.payload.unread === 0) {
       const key = conversationKey(envelope.payload.accountId, envelope.payload.peer)
-      const notification = shown.get(key)
+      const entry = shown.get(key)
       shown.delete(key)
-      notification?.close()
+      entry?.notification.close()
     } else if (envelope.event === 'app:changed' && envelope.payload.phase === 'locked') {
-      for (const notification of [...shown.values()]) notification.close()
-      shown.clear()
+      close(() => true)
+    } else if (envelope.event === 'app:settingsChanged') {
+      // Notifications turned off: close them all; message text turned off: no plaintext stays on screen.
+      if (!envelope.payload.showNotifications) close(() => true)
+      else if (!envelope.payload.showMessageText) close((entry) => entry.hasText)
     }
   })
   return () => {
     unsubscribe()
-    for (const notification of [...shown.values()]) notification.close()
-    shown.clear()
+    close(() => true)
   }
 }

@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte'
 import type { Api, EventEnvelope, MethodParams, UriOpenedDto } from '../../../../preload/api.ts'
 import type { Transport } from '../api.ts'
 import { AccountsState } from './accounts.svelte.ts'
+import { AppSettingsState } from './app-settings.svelte.ts'
 import { AppState } from './app.svelte.ts'
 import { ConversationsState } from './conversations.svelte.ts'
 import { MessagesState } from './messages.svelte.ts'
@@ -20,6 +21,7 @@ export class Stores {
   readonly trust: TrustStore
   readonly warnings: SecurityWarningsState
   readonly omemoSettings: OmemoSettingsState
+  readonly appSettings: AppSettingsState
   /** The conversation open per account, so switching accounts comes back to it. */
   openPeers = $state.raw<Record<number, string>>({})
   /** The newest `xmpp:` link from the operating system, until the unlocked UI has acted on it. */
@@ -34,6 +36,7 @@ export class Stores {
     this.trust = new TrustStore(api)
     this.warnings = new SecurityWarningsState()
     this.omemoSettings = new OmemoSettingsState(api)
+    this.appSettings = new AppSettingsState(api)
     api.onEvent((envelope) => this.#dispatch(envelope))
     transport.onLost((detail) => {
       this.app.lost = detail
@@ -98,6 +101,7 @@ export class Stores {
     this.trust.clear()
     this.warnings.clear()
     this.omemoSettings.clear()
+    this.appSettings.clear()
   }
 
   #forgetAccount(accountId: number): void {
@@ -141,6 +145,8 @@ export class Stores {
       this.app.apply(envelope.payload)
       if (!wasReady && this.app.phase === 'ready') void this.#loadAll()
       if (wasReady && this.app.phase !== 'ready') this.#clear()
+    } else if (envelope.event === 'app:settingsChanged') {
+      this.appSettings.apply(envelope.payload)
     } else if (envelope.event === 'accounts:changed') {
       this.accounts.upsert(envelope.payload)
       void this.conversations.ensure(envelope.payload.id)
