@@ -24,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'build/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'build/**/*.test.ts', '.ci/**/*.test.ts'],
         },
       },
       {

@@ -18,6 +18,7 @@ export const RENDERER_CSP_META_TAG = `<meta http-equiv="Content-Security-Policy"
 export function rendererCsp(target: RendererTarget): string {
   if (target.kind === 'file') return RENDERER_CSP
   const hmrSocket = `ws://${new URL(target.origin).host}`
+  // security-scan: allow CSP -- dev server only: a packaged app never has a 'dev' target (rendererTarget ignores ELECTRON_RENDERER_URL when packaged), and Vite's dev server injects CSS as <style> elements
   return contentSecurityPolicy({ connectSrc: [hmrSocket] }).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 }
 
