@@ -26,7 +26,7 @@ export const MAX_MESSAGE_AGE_MS = 15 * 60_000
 /** The settings notifications follow. */
 export type NotificationSettings = Pick<AppSettingsDto, 'showNotifications' | 'showMessageText'>
 
-/** The main window as far as notifications care. `exists` is false when it is closed (macOS). */
+/** The main window as far as notifications care. `exists` is false when it is closed (macOS, or running in the tray). */
 export interface WindowState {
   exists: boolean
   visible: boolean
