@@ -51,4 +51,30 @@ describe('IQ requests (RFC 6120 §8.2.3)', () => {
     await expect(dropped).rejects.toThrow(/Disconnected/u)
     await expect(slow).rejects.toThrow(/Disconnected|within 1 ms/u)
   })
+
+  it('an error reply that arrives before the write callback is delivered to the caller, not left unhandled', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      let finishWrite = () => {}
+      const entity = Object.assign(new EventEmitter(), {
+        sent: [] as Element[],
+        send(element: Element) {
+          entity.sent.push(element)
+          return new Promise<void>((resolve) => (finishWrite = resolve)) // the socket has not flushed yet
+        },
+      })
+      const request = createIqRequester(entity, OWN)
+      const pending = request(xml('iq', { type: 'get' }))
+      entity.emit('stanza', xml('iq', { type: 'error', id: entity.sent[0]!.attrs.id }, xml('error', {}, xml('item-not-found', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))))
+      await new Promise((resolve) => setImmediate(resolve)) // let Node look for unhandled rejections
+      finishWrite()
+      await expect(pending).rejects.toMatchObject({ condition: 'item-not-found' })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
 })

@@ -67,13 +67,15 @@ export function createIqRequester(entity: EventEmitter & { send(element: Element
       }, timeoutMs)
       pending.set(id, { expectedFrom: iq.attrs.to?.toLowerCase(), resolve, reject, timer })
     })
+    // The reply can arrive before send() resolves (its write callback); the caller sees it through the
+    // chain below, so an early rejection must not count as unhandled meanwhile.
+    answered.catch(() => undefined)
     return entity.send(iq).then(
       () => answered,
       (error: unknown) => {
         const request = pending.get(id)
         if (request) clearTimeout(request.timer)
         pending.delete(id)
-        answered.catch(() => undefined)
         throw error
       },
     )
