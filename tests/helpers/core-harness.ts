@@ -3,6 +3,7 @@
  * throwaway Prosody's CA explicitly (verification stays on).
  */
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -91,8 +92,17 @@ export async function startAliceAndBob(options: { archiveStorage?: 'internal' | 
   return { server, alice, bob, aliceAccount, bobAccount }
 }
 
-/** Closes the cores (removing their data) and then the server; tolerates parts that never started. */
+/** Prosody's words when a client's XEP-0198 <a/> counts more stanzas than it sent (it then closes the stream). */
+export const OVERCOUNTED_ACK_WARNING = 'The client says it handled'
+
+/**
+ * Closes the cores (removing their data) and then the server; tolerates parts that never started. Fails if the
+ * server saw a wrong stream-management count from any core during the file: the core reconnects after such a
+ * close, so the tests themselves would not notice.
+ */
 export async function stopAll(server: ProsodyServer | undefined, ...cores: (TestCore | undefined)[]): Promise<void> {
   await Promise.all(cores.map((core) => core?.close()))
+  const log = server ? await readFile(server.logFile, 'utf8').catch(() => '') : ''
   await server?.dispose()
+  if (log.includes(OVERCOUNTED_ACK_WARNING)) throw new Error('A core acknowledged more stanzas than the server sent (XEP-0198); see the Prosody log')
 }

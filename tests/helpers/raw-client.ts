@@ -47,7 +47,14 @@ export async function connectRawClient(server: ProsodyServer, username: string, 
   return {
     send: (element) => entity.send(element),
     request,
-    link: { accountId: 0, ownBareJid: server.jid(username), isOnline: () => true, send: (element) => entity.send(element), request },
+    link: {
+      accountId: 0,
+      ownBareJid: server.jid(username),
+      isOnline: () => true,
+      send: (element) => entity.send(element),
+      request,
+      acknowledgeStanzas: () => undefined, // this test client runs without XEP-0198
+    },
     received,
     close: async () => {
       await entity.stop().catch(() => undefined)

@@ -1,6 +1,16 @@
+import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountDto } from '../../preload/api.ts'
-import { type TestCore, accountReaches, addOnlineAccount, messageArrives, startAliceAndBob, startCore, stopAll } from '../helpers/core-harness.ts'
+import {
+  type TestCore,
+  accountReaches,
+  addOnlineAccount,
+  messageArrives,
+  OVERCOUNTED_ACK_WARNING,
+  startAliceAndBob,
+  startCore,
+  stopAll,
+} from '../helpers/core-harness.ts'
 import type { ProsodyServer } from '../helpers/prosody.ts'
 import { connectRawClient } from '../helpers/raw-client.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -96,5 +106,7 @@ describe('XEP-0313 catch-up: messages that arrived while we were offline', () =>
     await synced
     const bodies = (await bodiesIn(alice, aliceAccount.id, 'bob@localhost')).filter((body) => body.startsWith('long absence'))
     expect(bodies).toEqual(many)
+    // Each page is acknowledged early (XEP-0198 <a/>); a wrong count would make Prosody close the stream.
+    expect(await readFile(server.logFile, 'utf8')).not.toContain(OVERCOUNTED_ACK_WARNING)
   })
 })

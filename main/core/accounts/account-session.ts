@@ -134,6 +134,9 @@ export class AccountSession {
         if (!this.#client || this.#state !== 'online') throw new CoreError('not-connected', 'Not connected')
         return this.#client.request(iq, timeoutMs)
       },
+      acknowledgeStanzas: () => {
+        if (this.#state === 'online') this.#client?.acknowledgeStanzas()
+      },
     }
   }
 

@@ -9,4 +9,6 @@ export interface XmppLink {
   send(element: Element): Promise<void>
   /** Sends an IQ and resolves with the result stanza; rejects on an error reply or timeout. */
   request(iq: Element, timeoutMs?: number): Promise<Element>
+  /** XEP-0198 §4: tells the server now how many stanzas we have received (no-op without stream management). */
+  acknowledgeStanzas(): void
 }

@@ -47,6 +47,7 @@ const offlineLink = (accountId: number, ownBareJid: string): XmppLink => ({
   request: async () => {
     throw new Error('offline')
   },
+  acknowledgeStanzas: () => undefined,
 })
 
 beforeAll(async () => {

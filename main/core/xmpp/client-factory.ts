@@ -15,7 +15,10 @@ import streamManagementFactory from '@xmpp/stream-management'
 import scramSha1 from '@xmpp/sasl-scram-sha-1'
 import plain from '@xmpp/sasl-plain'
 import SASLFactory from 'saslmechanisms'
+import xml from '@xmpp/xml'
 import { CoreError } from '../errors.ts'
+import { NS } from './stanzas/namespaces.ts'
+import { resetInboundOnEnabled } from './sm-inbound-counter.ts'
 import { createIqRequester } from './iq-requester.ts'
 import { verifiedStartTls, type TlsTrust } from './verified-starttls.ts'
 import type { Endpoint } from './endpoint.ts'
@@ -74,13 +77,18 @@ export function createXmppClient(params: ClientParams) {
   sasl2.setup({})
   const bind2 = bind2Factory({ sasl2, entity }, params.resource)
   saslFactoryModule({ streamFeatures, saslFactory }, onAuthenticate)
-  const streamManagement: EventEmitter =
-    params.streamManagement === false ? new EventEmitter() : streamManagementFactory({ streamFeatures, entity, middleware, bind2, sasl2 })
+  const sm = params.streamManagement === false ? null : streamManagementFactory({ streamFeatures, entity, middleware, bind2, sasl2 })
+  if (sm) resetInboundOnEnabled(entity, sm)
+  const streamManagement: EventEmitter = sm ?? new EventEmitter()
+  /** XEP-0198 §4: "Either party MAY send an <a/> element at any time"; h counts the stanzas received. */
+  const acknowledgeStanzas = (): void => {
+    if (sm?.enabled) entity.send(xml('a', { xmlns: NS.streamManagement, h: String(sm.inbound) })).catch(() => undefined)
+  }
   resourceBindingFactory({ iqCaller, streamFeatures }, params.resource)
 
   // XEP-0199: answer pings.
   iqCallee.get('urn:xmpp:ping', 'ping', () => ({}))
 
   const request = createIqRequester(entity, params.bareJid)
-  return { entity, middleware, request, iqCallee, streamManagement }
+  return { entity, middleware, request, iqCallee, streamManagement, acknowledgeStanzas }
 }

@@ -133,6 +133,8 @@ declare module '@xmpp/stream-management' {
   import { EventEmitter } from 'node:events'
   export interface StreamManagement extends EventEmitter {
     enabled: boolean
+    /** Stanzas received on this stream so far (XEP-0198 'h' for our <a/>). */
+    inbound: number
     id: string
     timeout: number
     requestAckInterval: number

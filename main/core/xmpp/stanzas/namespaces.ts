@@ -10,4 +10,5 @@ export const NS = {
   stanzaId: 'urn:xmpp:sid:0',
   delay: 'urn:xmpp:delay',
   hints: 'urn:xmpp:hints',
+  streamManagement: 'urn:xmpp:sm:3',
 } as const
