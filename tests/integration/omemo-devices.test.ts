@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountDto, MessageDto, OwnDeviceDto } from '../../preload/api.ts'
+import { groupedFingerprint } from '../../main/core/omemo/fingerprint.ts'
 import { fetchItem, publishOpen } from '../../main/core/omemo/pep.ts'
 import { bundleNode, DEVICE_LIST_NODE, deviceListElement, FALLBACK_BODY, parseBundle, parseDeviceList } from '../../main/core/omemo/protocol/legacy.ts'
 import { addOnlineAccount, messageArrives, startCore, stopAll, type TestCore } from '../helpers/core-harness.ts'
@@ -217,5 +218,35 @@ describe('OMEMO between two accounts with two devices each (real Prosody)', () =
     const forged = aliceDesk.own.verificationUri.replace(/=([0-9a-f])/u, (_match, first: string) => `=${first === 'a' ? 'b' : 'a'}`)
     const result = await bobDesk.test.core.call('trust:verifyUri', { accountId: bobDesk.account.id, uri: forged })
     expect(result).toMatchObject({ ok: false, error: { code: 'conflict' } })
+  })
+
+  // Last: it leaves an extra device in alice's list.
+  it("moves to a new device id when its id turns out to be another device's, keeping its keys (§4.1)", async () => {
+    const tablet = await startDevice('alice e-reader', 'alice')
+    try {
+      const taken = tablet.own.deviceId
+      await tablet.test.core.request('accounts:setEnabled', { accountId: tablet.account.id, enabled: false })
+      // Meanwhile another client of alice's picked the same id and published its bundle (here: the desk's keys).
+      const otherBundle = (await fetchItem(raw.link, 'alice@localhost', bundleNode(aliceDesk.own.deviceId)))!
+      await publishOpen(raw.link, bundleNode(taken), otherBundle)
+
+      await tablet.test.core.request('accounts:setEnabled', { accountId: tablet.account.id, enabled: true })
+      let moved = tablet.own
+      await waitFor(
+        async () => {
+          moved = await tablet.test.core.request('omemo:ownDevice', { accountId: tablet.account.id })
+          return moved.deviceId !== taken && (await publishedList('alice@localhost')).includes(moved.deviceId)
+        },
+        { timeoutMs: 20_000, description: 'the e-reader under a new device id in the list' },
+      )
+      expect(moved.fingerprint).toBe(tablet.own.fingerprint)
+      const published = parseBundle((await fetchItem(raw.link, 'alice@localhost', bundleNode(moved.deviceId))) ?? undefined)
+      expect('invalid' in published ? null : groupedFingerprint(published.identityKey)).toBe(tablet.own.fingerprint)
+      // The other device's bundle is left as it is.
+      const other = parseBundle((await fetchItem(raw.link, 'alice@localhost', bundleNode(taken))) ?? undefined)
+      expect('invalid' in other ? null : groupedFingerprint(other.identityKey)).toBe(aliceDesk.own.fingerprint)
+    } finally {
+      await tablet.test.close()
+    }
   })
 })

@@ -4,7 +4,7 @@ import { SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-types
 import type { DeviceDto, OwnDeviceDto, TrustState } from '../../../preload/api.ts'
 import { CoreError } from '../errors.ts'
 import { inTransaction } from '../store/db.ts'
-import type { DeviceRow } from '../store/repos/omemo-repo.ts'
+import type { DeviceRow, OwnDeviceRow } from '../store/repos/omemo-repo.ts'
 import { decryptFromDevice, type DecryptOutcome } from './decryptor.ts'
 import { DeviceLists } from './device-lists.ts'
 import { encryptForDevices, type EncryptionResult } from './encryptor.ts'
@@ -64,11 +64,25 @@ export class OmemoService {
   /** After login: make sure our device is in our published list and our bundle is current. */
   async announce(): Promise<void> {
     await this.prepare()
-    const own = this.#own.row!
+    let own = this.#own.row!
     const listed = await this.lists.fetch(this.#context.link.ownBareJid, true)
+    // §4.1: our id must be no other device's. The keys were made before login, when the list was not known;
+    // if the listed id's bundle carries another identity key, another client of this account has it.
+    if (listed.includes(own.device_id) && (await this.#idTakenByAnotherDevice(own))) {
+      const taken = own.device_id
+      own = this.#own.changeId(new Set(listed))
+      this.#context.warn(`device id ${taken} belongs to another device of this account; this device is now ${own.device_id}`)
+    }
     await this.#own.maintain(this.#context.settings())
     await this.#publishBundle()
     if (!listed.includes(own.device_id)) await this.lists.publishOwn([...listed, own.device_id])
+  }
+
+  /** Whether the bundle published under our id has another identity key. Unknown (not fetchable) counts as ours. */
+  async #idTakenByAnotherDevice(own: OwnDeviceRow): Promise<boolean> {
+    const payload = await fetchItem(this.#context.link, this.#context.link.ownBareJid, bundleNode(own.device_id)).catch(() => null)
+    const bundle = payload ? parseBundle(payload) : null
+    return bundle !== null && !('invalid' in bundle) && !bundle.identityKey.equals(own.identity_public)
   }
 
   /** A PEP notification: device lists, including ours (re-announce if our id is missing, §4.2). */

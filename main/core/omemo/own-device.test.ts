@@ -44,6 +44,17 @@ describe('our OMEMO device (XEP-0384 §4.1, §4.3)', () => {
     expect((await device.ensure(settings)).device_id).toBe(row.device_id)
   })
 
+  it('moves to a new id, not taken and not its old one, with the same keys, and marks the bundle for publishing', async () => {
+    const row = await device.ensure(settings)
+    store.omemo.setBundleDirty(row.account_id, false)
+    const taken = new Set([row.device_id, 7, 8])
+    const moved = device.changeId(taken)
+    expect(taken.has(moved.device_id)).toBe(false)
+    expect(moved.identity_public.equals(row.identity_public)).toBe(true)
+    expect(moved.bundle_dirty).toBe(1)
+    expect(store.omemo.ownDevice(row.account_id)!.device_id).toBe(moved.device_id)
+  })
+
   it('refills used prekeys with fresh ids and marks the bundle for publishing', async () => {
     const row = await device.ensure(settings)
     store.omemo.setBundleDirty(row.account_id, false)

@@ -7,6 +7,13 @@ import { toArrayBuffer, toBuffer } from './buffers.ts'
 import { MAX_DEVICE_ID, type Bundle } from './protocol/legacy.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
+
+/** XEP-0384 §4.1: a random device id in 1..2^31-1 that no other device of the account uses. */
+function unusedDeviceId(taken: ReadonlySet<number>): number {
+  let deviceId = randomInt(1, MAX_DEVICE_ID + 1)
+  while (taken.has(deviceId)) deviceId = randomInt(1, MAX_DEVICE_ID + 1)
+  return deviceId
+}
 /** XEP-0384 §4.3: a previous signed prekey stays usable for a grace period after rotation. */
 export const SIGNED_PREKEY_GRACE_MS = 14 * DAY_MS
 
@@ -45,8 +52,7 @@ export class OwnDevice {
       return this.row!
     }
     const identity = await KeyHelper.generateIdentityKeyPair()
-    let deviceId = randomInt(1, MAX_DEVICE_ID + 1)
-    while (taken.has(deviceId)) deviceId = randomInt(1, MAX_DEVICE_ID + 1)
+    const deviceId = unusedDeviceId(taken)
     const signed = await KeyHelper.generateSignedPreKey(identity, 1)
     const preKeys = await this.#generatePreKeys(1, settings.preKeyCount)
     inTransaction(this.#db, () => {
@@ -67,6 +73,17 @@ export class OwnDevice {
       })
       for (const key of preKeys) this.#repo.storePreKey(this.#accountId, key)
     })
+    return this.row!
+  }
+
+  /**
+   * Moves this device to a new id not in `taken` (nor its current one), keeping its keys: its id turned out
+   * to be another device's (§4.1). The bundle is marked for publishing under the new id.
+   */
+  changeId(taken: ReadonlySet<number>): OwnDeviceRow {
+    const own = this.row
+    if (!own) throw new Error('The OMEMO device is not initialised yet')
+    this.#repo.setOwnDeviceId(this.#accountId, unusedDeviceId(new Set([...taken, own.device_id])))
     return this.row!
   }
 

@@ -44,6 +44,7 @@ export function createOmemoRepo(db: Db) {
     VALUES (@account_id, @device_id, @identity_public, @identity_private, @next_prekey_id, @created_at)`)
   const setNextPreKeyId = db.prepare('UPDATE omemo_own_devices SET next_prekey_id = ? WHERE account_id = ?')
   const setBundleDirty = db.prepare('UPDATE omemo_own_devices SET bundle_dirty = ? WHERE account_id = ?')
+  const setOwnDeviceId = db.prepare('UPDATE omemo_own_devices SET device_id = ?, bundle_dirty = 1 WHERE account_id = ?')
 
   const preKey = db.prepare<[number, number], KeyRow>('SELECT key_id, public_key, private_key FROM omemo_prekeys WHERE account_id = ? AND key_id = ?')
   const preKeys = db.prepare<[number], KeyRow>('SELECT key_id, public_key, private_key FROM omemo_prekeys WHERE account_id = ? ORDER BY key_id')
@@ -82,6 +83,8 @@ export function createOmemoRepo(db: Db) {
   return {
     ownDevice: (accountId: number) => own.get(accountId),
     insertOwnDevice: (row: Omit<OwnDeviceRow, 'bundle_dirty'>) => void insertOwn.run(row),
+    /** A new device id for the same keys (the old one belongs to another device); the bundle must be published. */
+    setOwnDeviceId: (accountId: number, deviceId: number) => void setOwnDeviceId.run(deviceId, accountId),
     setNextPreKeyId: (accountId: number, next: number) => void setNextPreKeyId.run(next, accountId),
     setBundleDirty: (accountId: number, dirty: boolean) => void setBundleDirty.run(dirty ? 1 : 0, accountId),
 
