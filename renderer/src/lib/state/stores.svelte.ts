@@ -2,13 +2,12 @@ import { getContext, setContext } from 'svelte'
 import type { Api, EventEnvelope, MethodParams, UriOpenedDto } from '../../../../preload/api.ts'
 import type { Transport } from '../api.ts'
 import { AccountsState } from './accounts.svelte.ts'
-import { AppSettingsState } from './app-settings.svelte.ts'
 import { AppState } from './app.svelte.ts'
 import { ConversationsState } from './conversations.svelte.ts'
 import { MessagesState } from './messages.svelte.ts'
 import { RosterState } from './roster.svelte.ts'
 import { SecurityWarningsState } from './security.svelte.ts'
-import { OmemoSettingsState } from './settings.svelte.ts'
+import { SettingsState } from './settings.svelte.ts'
 import { TrustStore } from './trust.svelte.ts'
 
 /** All renderer state, fed by api calls and kept current by core events. */
@@ -20,8 +19,8 @@ export class Stores {
   readonly messages: MessagesState
   readonly trust: TrustStore
   readonly warnings: SecurityWarningsState
-  readonly omemoSettings: OmemoSettingsState
-  readonly appSettings: AppSettingsState
+  readonly omemoSettings: SettingsState<{ read: 'settings:getOmemo'; write: 'settings:setOmemo' }>
+  readonly appSettings: SettingsState<{ read: 'app:getSettings'; write: 'app:setSettings' }>
   /** The conversation open per account, so switching accounts comes back to it. */
   openPeers = $state.raw<Record<number, string>>({})
   /** The newest `xmpp:` link from the operating system, until the unlocked UI has acted on it. */
@@ -35,8 +34,8 @@ export class Stores {
     this.messages = new MessagesState(api)
     this.trust = new TrustStore(api)
     this.warnings = new SecurityWarningsState()
-    this.omemoSettings = new OmemoSettingsState(api)
-    this.appSettings = new AppSettingsState(api)
+    this.omemoSettings = new SettingsState(api, { read: 'settings:getOmemo', write: 'settings:setOmemo' })
+    this.appSettings = new SettingsState(api, { read: 'app:getSettings', write: 'app:setSettings' })
     api.onEvent((envelope) => this.#dispatch(envelope))
     transport.onLost((detail) => {
       this.app.lost = detail
