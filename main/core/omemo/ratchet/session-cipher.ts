@@ -8,7 +8,8 @@ import { decryptOnReceivingChain, encryptOnSendingChain } from './symmetric-step
  * ArrayBuffers and back, protobuf objects and a chain of promises per primitive. Everything else (building a
  * session from a PreKeySignalMessage, DH ratchet steps, old sessions, failures) is libsignal's own code, so
  * behaviour and errors are the library's. Both paths use libsignal's per-address job queue, so they never
- * interleave on one session, and the same storage calls (trust check, identity, session write).
+ * interleave on one session, and the same storage calls (trust check, identity, session write). A fallback is
+ * a job of its own that reloads the record, so it is correct even if another job on the address ran between.
  */
 export type CipherPath = 'direct' | 'library'
 
