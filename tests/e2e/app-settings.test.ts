@@ -3,39 +3,24 @@
  * shown, changing them in the settings dialog saves them in the encrypted database, and they are
  * still there after a page reload and after the core restarts and the database is unlocked again.
  */
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
+import { join } from 'node:path'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWebMode, type WebMode } from '../../main/core/bridge/web-mode.ts'
-import { launchChromium } from '../helpers/browser.ts'
+import { BrowserModeSession, E2E_OUTPUT } from '../helpers/browser-mode.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const RENDERER = join(ROOT, 'out/renderer')
-const OUTPUT = join(ROOT, 'test-output/e2e')
 const UI_TIMEOUT = 20_000
 const PASSPHRASE = 'settings e2e passphrase'
 
-let web: WebMode
-let browser: Browser
+let session: BrowserModeSession
 let page: Page
-let dataDir: string
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('No built renderer in out/renderer: run `npm run build` first')
-  dataDir = await mkdtemp(join(tmpdir(), 'e2e-settings-'))
-  web = await startWebMode({ dataDir, staticDir: RENDERER })
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await mkdir(OUTPUT, { recursive: true })
+  session = await BrowserModeSession.open('e2e-settings-')
+  page = session.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await web?.close()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  await session?.close()
 })
 
 /** Waits (event-driven, by Playwright) until the element is shown. */
@@ -75,7 +60,7 @@ async function unlockInUi(heading: string, button: string, confirm: boolean): Pr
 
 describe('browser mode in Chromium: notification and tray settings', () => {
   it('shows the defaults: notifications on, no message text, keep running in the tray', async () => {
-    await page.goto(web.url)
+    await page.goto(session.web.url)
     await unlockInUi('Choose a passphrase', 'Create database', true)
     const dialog = await openSettings()
     expect(await shownSettings(dialog)).toEqual({ notifications: [true, true], text: [false, true], tray: [true, true] })
@@ -86,12 +71,12 @@ describe('browser mode in Chromium: notification and tray settings', () => {
     await dialog.getByRole('checkbox', { name: 'Show message text in notifications', exact: true }).check()
     await shown(dialog.getByRole('status').filter({ hasText: 'Saved.' }))
     await dialog.getByRole('checkbox', { name: 'Keep running in the tray when the window is closed', exact: true }).uncheck()
-    await expect.poll(() => web.core.request('app:getSettings', {}), { timeout: UI_TIMEOUT }).toEqual({
+    await expect.poll(() => session.web.core.request('app:getSettings', {}), { timeout: UI_TIMEOUT }).toEqual({
       showNotifications: true,
       showMessageText: true,
       keepRunningInTray: false,
     })
-    await page.screenshot({ path: join(OUTPUT, 'settings.png') })
+    await page.screenshot({ path: join(E2E_OUTPUT, 'settings.png') })
   })
 
   it('turning notifications off also disables the message text choice', async () => {
@@ -99,7 +84,7 @@ describe('browser mode in Chromium: notification and tray settings', () => {
     await dialog.getByRole('checkbox', { name: 'Show notifications', exact: true }).uncheck()
     await expect.poll(() => shownSettings(dialog), { timeout: UI_TIMEOUT }).toEqual({ notifications: [false, true], text: [true, false], tray: [false, true] })
     await dialog.getByRole('checkbox', { name: 'Show notifications', exact: true }).check()
-    await expect.poll(() => web.core.request('app:getSettings', {}), { timeout: UI_TIMEOUT }).toMatchObject({ showNotifications: true })
+    await expect.poll(() => session.web.core.request('app:getSettings', {}), { timeout: UI_TIMEOUT }).toMatchObject({ showNotifications: true })
   })
 
   it('keeps them after a reload', async () => {
@@ -110,9 +95,8 @@ describe('browser mode in Chromium: notification and tray settings', () => {
   })
 
   it('keeps them in the encrypted database across a restart of the core', async () => {
-    await web.close()
-    web = await startWebMode({ dataDir, staticDir: RENDERER })
-    await page.goto(web.url)
+    await session.restartCore()
+    await page.goto(session.web.url)
     await unlockInUi('Enter your passphrase', 'Unlock', false)
     const dialog = await openSettings()
     expect(await shownSettings(dialog)).toEqual({ notifications: [true, true], text: [true, true], tray: [false, true] })

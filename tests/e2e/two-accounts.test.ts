@@ -1,43 +1,30 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWebMode, type WebMode } from '../../main/core/bridge/web-mode.ts'
-import { launchChromium } from '../helpers/browser.ts'
+import { BrowserModeSession, E2E_OUTPUT } from '../helpers/browser-mode.ts'
 import { startProsody, type ProsodyServer } from '../helpers/prosody.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const RENDERER = join(ROOT, 'out/renderer')
-const OUTPUT = join(ROOT, 'test-output/e2e')
 const UI_TIMEOUT = 20_000
 
 let server: ProsodyServer
-let web: WebMode
-let browser: Browser
+let session: BrowserModeSession
 let page: Page
-let dataDir: string
 let serverFingerprint: string
 
 beforeAll(async () => {
-  if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('No built renderer in out/renderer: run `npm run build` first')
   server = await startProsody({ users: [{ username: 'alice', password: 'alice-pw' }, { username: 'bob', password: 'bob-pw' }] })
   serverFingerprint = new X509Certificate(await readFile(join(server.dataDir, '..', 'server.pem'))).fingerprint256
-  dataDir = await mkdtemp(join(tmpdir(), 'e2e-web-'))
   // No extra CA: the UI must show the server's certificate and let the user pin it.
-  web = await startWebMode({ dataDir, staticDir: RENDERER })
-  browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await mkdir(OUTPUT, { recursive: true })
+  session = await BrowserModeSession.open('e2e-web-')
+  page = session.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await web?.close()
+  await session?.close()
   await server?.dispose()
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
 /** Waits (event-driven, by Playwright) until the element is shown. */
@@ -65,7 +52,7 @@ async function addAccountInUi(username: string, password: string): Promise<void>
 
 describe('browser mode in Chromium: two accounts talk through the UI', () => {
   it('creates the encrypted database with a passphrase', async () => {
-    await page.goto(web.url)
+    await page.goto(session.web.url)
     await shown(page.getByRole('heading', { name: 'Choose a passphrase' }))
     await page.getByLabel('Passphrase', { exact: true }).fill('e2e passphrase 123')
     await page.getByLabel('Confirm passphrase').fill('e2e passphrase 123')
@@ -76,7 +63,7 @@ describe('browser mode in Chromium: two accounts talk through the UI', () => {
   it('adds two accounts, each after pinning the self-hosted certificate shown with its fingerprint', async () => {
     await addAccountInUi('alice', 'alice-pw')
     await addAccountInUi('bob', 'bob-pw')
-    const accounts = await web.core.request('accounts:list', {})
+    const accounts = await session.web.core.request('accounts:list', {})
     expect(accounts.map((a) => [a.jid, a.state, a.pinnedFingerprint])).toEqual([
       ['alice@localhost', 'online', serverFingerprint],
       ['bob@localhost', 'online', serverFingerprint],
@@ -105,11 +92,11 @@ describe('browser mode in Chromium: two accounts talk through the UI', () => {
     await reply.fill('Hi Alice! Got it.')
     await reply.press('Enter')
     await shown(page.getByRole('list', { name: 'Messages' }).getByText('Hi Alice! Got it.'))
-    await page.screenshot({ path: join(OUTPUT, 'conversation.png') })
+    await page.screenshot({ path: join(E2E_OUTPUT, 'conversation.png') })
 
     await page.getByRole('button', { name: /^alice@localhost, Online/u }).click()
     await shown(page.getByRole('list', { name: 'Messages' }).getByText('Hi Alice! Got it.'))
-    expect(existsSync(join(OUTPUT, 'conversation.png'))).toBe(true)
+    expect(existsSync(join(E2E_OUTPUT, 'conversation.png'))).toBe(true)
   })
 
   it('encrypts with OMEMO by default, shows the report, and lets the user verify the contact device', async () => {
@@ -126,7 +113,7 @@ describe('browser mode in Chromium: two accounts talk through the UI', () => {
     await sent.getByRole('button', { name: 'Encryption details' }).click()
     await textOf(sent).toMatch(/Encrypted for 1 device/u)
 
-    const bobDevice = await web.core.request('omemo:ownDevice', { accountId: (await web.core.request('accounts:list', {}))[1]!.id })
+    const bobDevice = await session.web.core.request('omemo:ownDevice', { accountId: (await session.web.core.request('accounts:list', {}))[1]!.id })
     await page.getByRole('button', { name: 'Contact devices' }).click()
     const panel = page.getByRole('dialog', { name: 'Devices of bob@localhost' })
     await shown(panel)
@@ -135,39 +122,39 @@ describe('browser mode in Chromium: two accounts talk through the UI', () => {
     await item.getByRole('button', { name: `Verify device ${bobDevice.deviceId}` }).click()
     await panel.getByRole('button', { name: `Yes, verify device ${bobDevice.deviceId}` }).click()
     await textOf(item).toContain('Verified')
-    await page.screenshot({ path: join(OUTPUT, 'devices.png') })
-    const stored = await web.core.request('omemo:devices', { accountId: (await web.core.request('accounts:list', {}))[0]!.id, jid: 'bob@localhost' })
+    await page.screenshot({ path: join(E2E_OUTPUT, 'devices.png') })
+    const stored = await session.web.core.request('omemo:devices', { accountId: (await session.web.core.request('accounts:list', {}))[0]!.id, jid: 'bob@localhost' })
     expect(stored.find((device) => device.deviceId === bobDevice.deviceId)?.trust).toBe('verified')
   })
   it('acts on xmpp: links handed over by the operating system (XEP-0147)', async () => {
     // The shell calls core.openUri for links from open-url / the command line; browser mode has no OS.
-    const [alice] = await web.core.request('accounts:list', {})
-    web.core.openUri('xmpp:room@conference.localhost?join')
+    const [alice] = await session.web.core.request('accounts:list', {})
+    session.web.core.openUri('xmpp:room@conference.localhost?join')
     const notSupported = page.getByRole('dialog', { name: 'Group chats are not supported yet' })
     await shown(notSupported)
     await textOf(notSupported).toContain('room@conference.localhost')
     await notSupported.getByRole('button', { name: 'OK' }).click()
 
-    web.core.openUri('javascript:alert(1)')
+    session.web.core.openUri('javascript:alert(1)')
     const refused = page.getByRole('dialog', { name: 'This link cannot be opened' })
     await shown(refused)
     await textOf(refused).toContain('Only xmpp: links can be opened')
     await refused.getByRole('button', { name: 'OK' }).click()
 
-    web.core.openUri('xmpp:carol@localhost?roster;name=Carol%20C.')
+    session.web.core.openUri('xmpp:carol@localhost?roster;name=Carol%20C.')
     const addContact = page.getByRole('dialog', { name: 'Add contact' })
     await shown(addContact)
     expect(await addContact.getByLabel('Address').inputValue()).toBe('carol@localhost')
     expect(await addContact.getByLabel('Name (optional)').inputValue()).toBe('Carol C.')
     await addContact.getByRole('button', { name: 'Cancel' }).click()
-    expect(await web.core.request('roster:list', { accountId: alice!.id })).not.toContainEqual(expect.objectContaining({ jid: 'carol@localhost' }))
+    expect(await session.web.core.request('roster:list', { accountId: alice!.id })).not.toContainEqual(expect.objectContaining({ jid: 'carol@localhost' }))
 
-    web.core.openUri('xmpp:dave@localhost?message;body=never%20sent')
+    session.web.core.openUri('xmpp:dave@localhost?message;body=never%20sent')
     await shown(page.getByRole('heading', { name: 'dave@localhost' }))
     expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('')
 
-    const own = await web.core.request('omemo:ownDevice', { accountId: alice!.id })
-    web.core.openUri(`xmpp:alice@localhost?omemo-sid-${own.deviceId}=${'0'.repeat(64)}`)
+    const own = await session.web.core.request('omemo:ownDevice', { accountId: alice!.id })
+    session.web.core.openUri(`xmpp:alice@localhost?omemo-sid-${own.deviceId}=${'0'.repeat(64)}`)
     const verify = page.getByRole('alertdialog', { name: 'Verify devices from a link?' })
     await shown(verify)
     await textOf(verify).toContain(`Device ${own.deviceId}`)
