@@ -14,6 +14,7 @@ function unusedDeviceId(taken: ReadonlySet<number>): number {
   while (taken.has(deviceId)) deviceId = randomInt(1, MAX_DEVICE_ID + 1)
   return deviceId
 }
+
 /** XEP-0384 §4.3: a previous signed prekey stays usable for a grace period after rotation. */
 export const SIGNED_PREKEY_GRACE_MS = 14 * DAY_MS
 
