@@ -141,12 +141,22 @@ export const methods = {
     }),
   },
 
+  /**
+   * Store and send a message. Resolves with it as stored: queued or sent, or failed with the reason (nobody can be
+   * encrypted for; unencrypted but not chosen by the user). Never sends plaintext unless the chat's encryption is off.
+   */
   'messages:send': {
     input: v.strictObject({
       accountId: AccountId,
       to: BareJid,
       body: v.pipe(v.string(), v.check((s) => s.trim().length > 0, 'Message is empty'), v.maxLength(MAX_BODY_LENGTH)),
     }),
+  },
+  /** Send a failed message of ours again (encrypted or not as the chat is set now). */
+  'messages:retry': { input: v.strictObject({ accountId: AccountId, messageId: v.pipe(v.number(), v.integer(), v.minValue(1)) }) },
+  /** Keep the text typed in a conversation (empty: no draft). */
+  'conversations:setDraft': {
+    input: v.strictObject({ accountId: AccountId, peer: BareJid, draft: v.pipe(v.string(), v.maxLength(MAX_BODY_LENGTH)) }),
   },
 } as const
 
@@ -184,6 +194,8 @@ export interface MethodResults {
   'settings:setOmemo': OmemoSettingsDto
   'messages:list': MessageDto[]
   'messages:send': MessageDto
+  'messages:retry': MessageDto
+  'conversations:setDraft': null
 }
 
 export const methodNames = Object.keys(methods) as MethodName[]

@@ -79,10 +79,43 @@ export type MessageDirection = 'in' | 'out'
  *  failed: not sent and never will be (see `failure`), e.g. OMEMO found no device to encrypt for. */
 export type MessageState = 'queued' | 'sent' | 'acked' | 'delivered' | 'received' | 'failed'
 
+/**
+ * Why an incoming OMEMO message cannot be shown (the UI words it):
+ * - not-for-this-device: the sender encrypted it for other devices only (XEP-0384 §4.7)
+ * - before-this-device: the same, for a message sent before this device existed (history of a new device)
+ * - identity-changed: the sender's device presented another identity key; refused
+ * - no-session: no session with the sender's device (it is being repaired)
+ * - bad-message: the message does not decrypt or authenticate
+ * - malformed: the <encrypted/> element is unusable
+ */
+export type UndecryptableCode = 'not-for-this-device' | 'before-this-device' | 'identity-changed' | 'no-session' | 'bad-message' | 'malformed'
+
+/**
+ * Why an outgoing message is 'failed' (never sent, or bounced):
+ * - no-devices: encryption is on and the contact has no OMEMO devices
+ * - no-usable-devices: none of the contact's devices can be encrypted for (see the encryption report)
+ * - encryption-failed: encrypting failed unexpectedly (`detail` says how)
+ * - bounced: the server returned it (`detail` is the XMPP error condition, e.g. service-unavailable)
+ * - plaintext-not-chosen: it would have gone unencrypted, which only the user can choose for the chat
+ */
+export type FailureCode = 'no-devices' | 'no-usable-devices' | 'encryption-failed' | 'bounced' | 'plaintext-not-chosen'
+
+/** A group chat invitation (XEP-0249 direct, or XEP-0045 §7.8.2 mediated through the room). */
+export interface InvitationDto {
+  room: string
+  /** The inviter's reason text, as they wrote it (untrusted). */
+  reason: string | null
+  password: string | null
+  /** Sent through the room (mediated) rather than by the inviter's client. */
+  mediated: boolean
+}
+
 export interface MessageDto {
   id: number
   accountId: number
   peer: string
+  /** 'chat': a message; 'invitation': an invitation to a group chat (`invitation` says which). */
+  kind: 'chat' | 'invitation'
   direction: MessageDirection
   body: string
   timestamp: number
@@ -93,12 +126,46 @@ export interface MessageDto {
   encryption: 'none' | 'omemo'
   /** Incoming OMEMO: the sender's device and its trust when the message arrived. */
   sender: { deviceId: number; trust: TrustState } | null
-  /** An OMEMO message this client could not read; `body` is then empty. */
-  undecryptable: { reason: string } | null
+  /** An OMEMO message this client could not read; `body` is then empty. `detail`: the technical reason. */
+  undecryptable: { code: UndecryptableCode; detail: string | null } | null
   /** Outgoing OMEMO: which devices it was encrypted for and which were skipped, and why. */
   encryptionReport: EncryptionReportDto | null
   /** Why a message is in state 'failed'. */
-  failure: string | null
+  failure: { code: FailureCode; detail: string | null } | null
+  invitation: InvitationDto | null
+}
+
+/** A contact's devices (or our own other devices) by what the next message does with them. */
+export interface DeviceCountsDto {
+  /** Active devices (in the owner's published list). */
+  total: number
+  /** Will be encrypted for (trusted or blindly trusted). */
+  usable: number
+  /** Wait for the user's trust decision: skipped until then. */
+  undecided: number
+  /** Distrusted by the user: never encrypted for. */
+  distrusted: number
+  /** Silent longer than the inactive-device setting allows: skipped. */
+  inactive: number
+}
+
+/**
+ * What the next message of a conversation will be:
+ * - omemo: encrypted (for `contact.usable` devices; the others are skipped)
+ * - plain: unencrypted, because the user turned encryption off for this chat
+ * - ask-plain: the contact has no OMEMO devices and the user has not chosen: ask before sending unencrypted
+ * - blocked: encryption is on but none of the contact's devices can be encrypted for: nothing is sent until
+ *   the user trusts a device (or turns encryption off)
+ */
+export type NextMessageMode = 'omemo' | 'plain' | 'ask-plain' | 'blocked'
+
+export interface ConversationEncryptionDto {
+  /** The user's explicit choice for this chat, or null (then on as soon as the contact has OMEMO devices). */
+  choice: boolean | null
+  next: NextMessageMode
+  contact: DeviceCountsDto
+  /** Our own account's other devices (they get a copy of every encrypted message). */
+  ownOther: DeviceCountsDto
 }
 
 export interface ConversationDto {
@@ -108,6 +175,9 @@ export interface ConversationDto {
   unread: number
   /** OMEMO on for this conversation (on by default once the contact has OMEMO devices). */
   omemo: boolean
+  encryption: ConversationEncryptionDto
+  /** Text typed and not sent yet (kept per conversation). */
+  draft: string
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +187,20 @@ export interface ConversationDto {
 /** undecided: no decision yet; blind: trusted without verification (BTBV); verified: fingerprint compared; distrusted: never encrypt for it. */
 export type TrustState = 'undecided' | 'blind' | 'verified' | 'distrusted'
 
-export type SkipReason = 'no-bundle' | 'bad-bundle' | 'untrusted' | 'undecided' | 'inactive' | 'identity-changed'
+/**
+ * Why a device was not encrypted for: no-bundle (it published no keys), bad-bundle (its keys are invalid),
+ * bundle-timeout (its server did not answer in time), bundle-unavailable (its keys could not be fetched: refused,
+ * not connected, …), untrusted (distrusted), undecided (waits for a trust decision), inactive, identity-changed.
+ */
+export type SkipReason =
+  | 'no-bundle'
+  | 'bad-bundle'
+  | 'bundle-timeout'
+  | 'bundle-unavailable'
+  | 'untrusted'
+  | 'undecided'
+  | 'inactive'
+  | 'identity-changed'
 
 export interface DeviceRefDto {
   jid: string

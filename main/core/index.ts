@@ -169,7 +169,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       const session = accounts.session(accountId)
       // "On by default when the contact has devices": look their devices up unless the user chose.
       if (session.state === 'online' && store.settings.conversationOmemo(accountId, peer) === null) {
-        await session.omemo.lists.fetch(peer).catch(() => undefined)
+        await session.omemo.lists.fetch(peer).catch((error: unknown) => console.warn(`[core] device list of ${peer}:`, (error as Error).message))
       }
       return conversationDto(store, accountId, peer)
     },
@@ -180,6 +180,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return store.messages.list(accountId, peer, limit ?? 50, beforeId).map(toMessageDto)
     },
     'messages:send': ({ accountId, to, body }) => ready().accounts.session(accountId).outbox.send(to, body),
+    'messages:retry': ({ accountId, messageId }) => ready().accounts.session(accountId).outbox.retry(messageId),
+    'conversations:setDraft': ({ accountId, peer, draft }) => {
+      const { store, accounts } = ready()
+      accounts.session(accountId)
+      store.settings.setDraft(accountId, peer, draft)
+      return null
+    },
 
     'omemo:ownDevice': async ({ accountId }) => {
       const { omemo } = ready().accounts.session(accountId)

@@ -4,7 +4,8 @@ import type { AccountDto, ConversationDto, EventEnvelope } from '../../preload/a
 import { applyBadge, badgePlan, dotBitmap, trackUnread, UnreadCounts } from './badge.ts'
 
 function conversation(accountId: number, peer: string, unread: number): ConversationDto {
-  return { accountId, peer, unread, lastMessage: null, omemo: false }
+  const none = { total: 0, usable: 0, undecided: 0, distrusted: 0, inactive: 0 }
+  return { accountId, peer, unread, lastMessage: null, omemo: false, encryption: { choice: false, next: 'plain', contact: none, ownOther: none }, draft: '' }
 }
 
 describe('UnreadCounts', () => {

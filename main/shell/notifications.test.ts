@@ -15,6 +15,8 @@ import {
 } from './notifications.ts'
 
 const NOW = 1_700_000_000_000
+const DEVICES = { total: 1, usable: 1, undecided: 0, distrusted: 0, inactive: 0 }
+const ENCRYPTED: ConversationDto['encryption'] = { choice: null, next: 'omemo', contact: DEVICES, ownOther: DEVICES }
 
 function message(overrides: Partial<MessageDto> = {}): MessageDto {
   return {
@@ -31,12 +33,14 @@ function message(overrides: Partial<MessageDto> = {}): MessageDto {
     undecryptable: null,
     encryptionReport: null,
     failure: null,
+    kind: 'chat',
+    invitation: null,
     ...overrides,
   }
 }
 
 function conversation(overrides: Partial<ConversationDto> = {}): ConversationDto {
-  return { accountId: 2, peer: 'bob@example.org', lastMessage: null, unread: 0, omemo: true, ...overrides }
+  return { accountId: 2, peer: 'bob@example.org', lastMessage: null, unread: 0, omemo: true, encryption: ENCRYPTED, draft: '', ...overrides }
 }
 
 const inFront: WindowState = { exists: true, visible: true, minimized: false, focused: true }
@@ -57,7 +61,7 @@ describe('shouldNotify', () => {
     const away = { ...inFront, focused: false }
     expect(shouldNotify(message({ direction: 'out' }), away, NOW)).toBe(false)
     expect(shouldNotify(message({ direction: 'out', fromOtherDevice: true }), away, NOW)).toBe(false)
-    expect(shouldNotify(message({ body: '', undecryptable: { reason: 'no session' } }), away, NOW)).toBe(false)
+    expect(shouldNotify(message({ body: '', undecryptable: { code: 'no-session', detail: null } }), away, NOW)).toBe(false)
     expect(shouldNotify(message({ timestamp: NOW - MAX_MESSAGE_AGE_MS - 1 }), away, NOW)).toBe(false)
     expect(shouldNotify(message({ timestamp: NOW - MAX_MESSAGE_AGE_MS }), away, NOW)).toBe(true)
   })

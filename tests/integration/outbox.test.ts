@@ -11,6 +11,8 @@ let bobAccount: AccountDto
 
 beforeAll(async () => {
   ;({ server, alice, bob, aliceAccount, bobAccount } = await startAliceAndBob())
+  // Opening the chat (online) learns bob's OMEMO devices, so what alice writes offline is queued encrypted.
+  expect((await alice.core.request('conversations:get', { accountId: aliceAccount.id, peer: 'bob@localhost' })).encryption.next).toBe('omemo')
 })
 
 afterAll(() => stopAll(server, alice, bob))
@@ -32,7 +34,7 @@ describe('nothing typed while the server is down is lost', () => {
     await server.start()
     await Promise.all([leftQueue, bobBack])
     const received = await arrives
-    expect(received).toMatchObject({ direction: 'in', peer: 'alice@localhost' })
+    expect(received).toMatchObject({ direction: 'in', peer: 'alice@localhost', encryption: 'omemo' })
 
     const bobHistory = await bob.core.request('messages:list', { accountId: bobAccount.id, peer: 'alice@localhost' })
     expect(bobHistory.filter((m) => m.body === 'written during the outage')).toHaveLength(1)

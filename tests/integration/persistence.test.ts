@@ -29,8 +29,11 @@ describe('close and reopen the app: everything comes back from the encrypted dat
     expect(await app.call('accounts:list', {})).toMatchObject({ ok: false, error: { code: 'locked' } })
     await app.request('app:unlock', { passphrase: PASSPHRASE })
 
-    const isOnline = (jid: string) => (e: { event: string; payload: unknown }) =>
-      e.event === 'accounts:changed' && (e.payload as { state: string; jid: string }).state === 'online' && (e.payload as { jid: string }).jid === jid
+    // Online and synced: the OMEMO device is published by then, so the message goes out encrypted.
+    const isOnline = (jid: string) => (e: { event: string; payload: unknown }) => {
+      const account = e.payload as { state: string; jid: string; lastSyncedAt: number | null }
+      return e.event === 'accounts:changed' && account.state === 'online' && account.jid === jid && account.lastSyncedAt !== null
+    }
     const bothOnline = Promise.all([until(app, isOnline('alice@localhost')), until(app, isOnline('bob@localhost'))])
     const alice = await app.request('accounts:add', { jid: 'alice@localhost', password: 'alice-pw', host: server.host, port: server.port })
     const bob = await app.request('accounts:add', { jid: 'Bob@LocalHost', password: 'bob-pw', host: server.host, port: server.port })
@@ -39,7 +42,7 @@ describe('close and reopen the app: everything comes back from the encrypted dat
 
     await app.request('roster:add', { accountId: alice.id, jid: 'bob@localhost', name: 'Bobby' })
     const arrived = until(app, (e) => e.event === 'messages:received' && (e.payload as { accountId: number; body: string }).accountId === bob.id)
-    await app.request('messages:send', { accountId: alice.id, to: 'bob@localhost', body: 'remember me' })
+    expect(await app.request('messages:send', { accountId: alice.id, to: 'bob@localhost', body: 'remember me' })).toMatchObject({ encryption: 'omemo' })
     await arrived
     await app.close()
   })

@@ -67,7 +67,7 @@ export class AccountSession {
     this.omemo = new OmemoService({ link, store: deps.store, events: deps.events, clock: deps.clock, settings: deps.omemoSettings, warn: log })
     const ingest = new MessageIngest({ accountId: account.id, ownBareJid: account.jid, store: deps.store, events: deps.events, clock: deps.clock, omemo: this.omemo })
     this.roster = new RosterService(link, deps.store, deps.events)
-    this.outbox = new Outbox({ link, store: deps.store, events: deps.events, clock: deps.clock, omemo: this.omemo })
+    this.outbox = new Outbox({ link, store: deps.store, events: deps.events, clock: deps.clock, omemo: this.omemo, warn: log })
     this.#archive = new MamCatchUp({ link, store: deps.store, ingest, clock: deps.clock })
     this.#router = new MessageRouter({ link, ingest, archive: this.#archive, roster: this.roster, omemo: this.omemo, warn: log })
   }

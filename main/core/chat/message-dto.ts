@@ -1,12 +1,14 @@
-import type { ConversationDto, EncryptionReportDto, MessageDto } from '../../../preload/api.ts'
+import type { ConversationDto, EncryptionReportDto, InvitationDto, MessageDto } from '../../../preload/api.ts'
 import type { Store } from '../store/store.ts'
 import type { MessageRow } from '../store/repos/messages-repo.ts'
+import { encryptionOutlook } from './encryption-outlook.ts'
 
 export function toMessageDto(row: MessageRow): MessageDto {
   return {
     id: row.id,
     accountId: row.account_id,
     peer: row.peer,
+    kind: row.kind,
     direction: row.direction,
     body: row.body,
     timestamp: row.timestamp,
@@ -14,9 +16,10 @@ export function toMessageDto(row: MessageRow): MessageDto {
     fromOtherDevice: row.from_other_device === 1,
     encryption: row.encryption,
     sender: row.sender_device !== null && row.sender_trust !== null ? { deviceId: row.sender_device, trust: row.sender_trust } : null,
-    undecryptable: row.undecryptable_reason === null ? null : { reason: row.undecryptable_reason },
+    undecryptable: row.undecryptable === null ? null : { code: row.undecryptable, detail: row.undecryptable_detail },
     encryptionReport: row.encryption_report === null ? null : (JSON.parse(row.encryption_report) as EncryptionReportDto),
-    failure: row.failure,
+    failure: row.failure === null ? null : { code: row.failure, detail: row.failure_detail },
+    invitation: row.invitation === null ? null : (JSON.parse(row.invitation) as InvitationDto),
   }
 }
 
@@ -28,7 +31,7 @@ export function conversationUsesOmemo(store: Store, accountId: number, peer: str
   return store.settings.conversationOmemo(accountId, peer) ?? store.omemo.hasActiveDevices(accountId, peer)
 }
 
-export function conversationDto(store: Store, accountId: number, peer: string): ConversationDto {
+export function conversationDto(store: Store, accountId: number, peer: string, now: number = Date.now()): ConversationDto {
   const summary = store.messages.conversation(accountId, peer)
   const last = summary ? store.messages.get(summary.last_id) : undefined
   return {
@@ -37,5 +40,7 @@ export function conversationDto(store: Store, accountId: number, peer: string): 
     lastMessage: last ? toMessageDto(last) : null,
     unread: summary?.unread ?? 0,
     omemo: conversationUsesOmemo(store, accountId, peer),
+    encryption: encryptionOutlook(store, accountId, peer, now),
+    draft: store.settings.draft(accountId, peer),
   }
 }

@@ -23,8 +23,19 @@ export type DecryptOutcome =
   | { kind: 'not-for-us'; senderDevice: number }
   /** Nothing to store: a KeyTransportElement for other devices, or our own device's message. */
   | { kind: 'ignored'; senderDevice: number }
+  /** §4.7: the message key was used already (a repeated counter): a copy of a message handled before, or a replay. */
+  | { kind: 'duplicate'; senderDevice: number }
   | { kind: 'identity-changed'; senderDevice: number }
-  | { kind: 'failed'; senderDevice: number; reason: string }
+  /** no-session: no session (or no signed prekey) to decrypt it with; bad-message: it does not decrypt or authenticate. */
+  | { kind: 'failed'; senderDevice: number; code: 'no-session' | 'bad-message'; reason: string }
+
+const MAX_KEYS_FOR_OUR_DEVICE = 2
+
+/** libsignal's words when there is no session state for a message (SessionCipher, SessionBuilder.processV3). */
+const NO_SESSION = /No record for device|No session found|No session to|Missing Signed PreKey|unable to find session for base key/u
+
+/** libsignal names the error of a message key that was used already (SessionCipher.doDecryptWhisperMessage). */
+const isRepeatedCounter = (error: unknown) => (error as Error | null)?.name === 'MessageCounterError'
 
 /**
  * XEP-0384 §4.6–4.7: find the key for our device, decrypt it with the sender device's session (a
@@ -35,16 +46,18 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
   const { store, link, clock } = context
   const own = store.omemo.ownDevice(link.accountId)
   const senderDevice = encrypted.sid
-  if (!own) return { kind: 'failed', senderDevice, reason: 'this device has no OMEMO keys yet' }
+  if (!own) return { kind: 'failed', senderDevice, code: 'no-session', reason: 'this device has no OMEMO keys yet' }
   // §4.5: a device never encrypts for itself, so what this device sent cannot be read back.
   if (senderJid === link.ownBareJid && senderDevice === own.device_id) return { kind: 'ignored', senderDevice }
-  const ours = encrypted.keys.filter((key) => key.rid === own.device_id)
+  // §4.5 needs one key per device; in rooms some clients send two ratchet steps (PROTOCOL-NOTES.md). More is abuse.
+  const ours = encrypted.keys.filter((key) => key.rid === own.device_id).slice(0, MAX_KEYS_FOR_OUR_DEVICE)
   // §4.7: no key for us. A message becomes a visible "not encrypted for this device" entry; a key
   // transport meant for other devices is nothing to show.
   if (ours.length === 0) return encrypted.payload ? { kind: 'not-for-us', senderDevice } : { kind: 'ignored', senderDevice }
 
   const address = new SignalProtocolAddress(senderJid, senderDevice)
   let lastError = 'no key could be decrypted'
+  let repeated = false
   for (const key of ours) {
     const staged = new StagedSignalStore({ repo: store.omemo, own, initialTrust: (jid) => trustForNewDevice(context, jid), clock })
     const cipher = new OmemoSessionCipher(staged, address)
@@ -56,6 +69,7 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
       keyMaterial = toBuffer(decrypted)
     } catch (error) {
       if (error instanceof IdentityChangedError) return { kind: 'identity-changed', senderDevice }
+      repeated ||= isRepeatedCounter(error)
       lastError = (error as Error).message
       continue
     }
@@ -82,5 +96,7 @@ export async function decryptFromDevice(context: OmemoContext, senderJid: string
       },
     }
   }
-  return { kind: 'failed', senderDevice, reason: lastError }
+  // A key for us that was used already means this message was read before (several keys: Profanity's two steps).
+  if (repeated) return { kind: 'duplicate', senderDevice }
+  return { kind: 'failed', senderDevice, code: NO_SESSION.test(lastError) ? 'no-session' : 'bad-message', reason: lastError }
 }

@@ -1,19 +1,28 @@
 import xml, { type Element } from '@xmpp/xml'
 import { randomUUID } from 'node:crypto'
-import { SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
 import type { DeviceDto, OwnDeviceDto, TrustState } from '../../../preload/api.ts'
 import { CoreError } from '../errors.ts'
 import { inTransaction } from '../store/db.ts'
 import type { DeviceRow, OwnDeviceRow } from '../store/repos/omemo-repo.ts'
 import { decryptFromDevice, type DecryptOutcome } from './decryptor.ts'
 import { DeviceLists } from './device-lists.ts'
-import { encryptForDevices, type EncryptionResult } from './encryptor.ts'
+import { encryptForPlan, planRecipients, type DeviceRef, type EncryptionResult } from './encryptor.ts'
+import { mapBounded } from './map-bounded.ts'
 import { fingerprintHex, groupedFingerprint, parseVerificationUri, verificationUri } from './fingerprint.ts'
 import { trustForNewDevice, type OmemoContext } from './omemo-context.ts'
 import { OwnDevice } from './own-device.ts'
 import { fetchItem, publishOpen } from './pep.ts'
-import { bundleElement, bundleNode, encryptedElement, FALLBACK_BODY, messageDecorations, NS_OMEMO, parseBundle, parseEncrypted } from './protocol/legacy.ts'
-import { StagedSignalStore } from './signal-store.ts'
+import {
+  bundleElement,
+  bundleNode,
+  encryptedElement,
+  FALLBACK_BODY,
+  messageDecorations,
+  NS_OMEMO,
+  parseBundle,
+  parseEncrypted,
+  type Encrypted,
+} from './protocol/legacy.ts'
 
 const REPAIR_INTERVAL_MS = 60 * 60 * 1000
 
@@ -30,7 +39,9 @@ export class OmemoService {
   #sessionLock: Promise<unknown> = Promise.resolve()
   #catchingUp = false
   #republishPending = false
-  readonly #rekeyPending = new Map<string, { jid: string; deviceId: number }>()
+  readonly #rekeyPending = new Map<string, DeviceRef>()
+  /** Devices whose message could not be decrypted during the catch-up: repaired after it, unless one of their later messages decrypts. */
+  readonly #repairPending = new Map<string, DeviceRef>()
 
   constructor(context: OmemoContext) {
     this.#context = context
@@ -104,41 +115,58 @@ export class OmemoService {
 
   async endCatchUp(): Promise<void> {
     this.#catchingUp = false
+    const repairs = [...this.#repairPending.values()]
+    this.#repairPending.clear()
+    for (const device of repairs) await this.#repair(device)
     await this.#afterPreKeyUse()
   }
 
-  isOmemoMessage(message: Element): boolean {
-    return message.getChild('encrypted', NS_OMEMO) !== undefined
+  /** The <encrypted/> of an OMEMO message (null if it is unusable), or undefined for a message that is not OMEMO. */
+  parseMessage(message: Element): Encrypted | null | undefined {
+    const element = message.getChild('encrypted', NS_OMEMO)
+    return element === undefined ? undefined : parseEncrypted(element)
   }
 
   /** Decrypt an incoming <encrypted/>; nothing is stored until the returned outcome's commit. */
-  async decrypt(senderJid: string, message: Element): Promise<DecryptOutcome> {
+  async decrypt(senderJid: string, encrypted: Encrypted): Promise<DecryptOutcome> {
     await this.prepare()
-    const encrypted = parseEncrypted(message.getChild('encrypted', NS_OMEMO))
-    if (!encrypted) return { kind: 'failed', senderDevice: 0, reason: 'malformed <encrypted/> element' }
     return decryptFromDevice(this.#context, senderJid, encrypted)
   }
 
   /** What to do once a decrypted message was stored: republish prekeys, rekey, or repair a session. */
   afterDecrypt(senderJid: string, outcome: DecryptOutcome): void {
-    if ((outcome.kind === 'message' || outcome.kind === 'key-transport') && outcome.usedPreKey) {
-      this.#republishPending = true
-      this.#rekeyPending.set(`${senderJid}.${outcome.senderDevice}`, { jid: senderJid, deviceId: outcome.senderDevice })
-      if (!this.#catchingUp) void this.#afterPreKeyUse()
+    const device = { jid: senderJid, deviceId: outcome.senderDevice }
+    const key = `${senderJid}.${outcome.senderDevice}`
+    if (outcome.kind === 'message' || outcome.kind === 'key-transport') {
+      // The session works: a failure earlier in the catch-up was that message's problem, not the session's.
+      this.#repairPending.delete(key)
+      if (outcome.usedPreKey) {
+        this.#republishPending = true
+        this.#rekeyPending.set(key, device)
+        if (!this.#catchingUp) void this.#afterPreKeyUse()
+      }
     }
     if (outcome.kind === 'identity-changed') {
       const message = `${senderJid} device ${outcome.senderDevice} presented a different identity key. Its message was refused.`
       this.#context.events.emit('security:warning', { accountId: this.#context.link.accountId, jid: senderJid, deviceId: outcome.senderDevice, message })
     }
-    // A session that cannot decrypt (a whisper message without session state, or a prekey message whose
-    // prekey is gone) is healed from our side; at most hourly per device.
-    if (outcome.kind === 'failed' && outcome.senderDevice > 0) void this.#repair(senderJid, outcome.senderDevice)
+    // §4.7: a message that really cannot be decrypted (no session, or it does not decrypt) gets the session healed
+    // from our side, at most hourly per device; during a catch-up only after it, and only if nothing later decrypted.
+    if (outcome.kind === 'failed' && outcome.senderDevice > 0) {
+      if (this.#catchingUp) this.#repairPending.set(key, device)
+      else void this.#repair(device)
+    }
   }
 
-  /** Encrypt a chat message for a contact (and our own other devices). */
-  async encrypt(peer: string, text: string): Promise<EncryptionResult> {
+  /**
+   * Encrypt a chat message for a contact and our own other devices (§4.5): the network part first, outside the
+   * session lock; then, under the lock, encryption and `persist`, which commits the ratchet steps together with
+   * what they belong to (the message) before any other session work runs.
+   */
+  async encryptAndStore<T>(peer: string, text: string, persist: (result: EncryptionResult) => T): Promise<T> {
     await this.prepare()
-    return encryptForDevices(this.#context, this.lists, peer, Buffer.from(text, 'utf8'))
+    const plan = await planRecipients(this.#context, this.lists, peer)
+    return this.exclusive(async () => persist(await encryptForPlan(this.#context, plan, Buffer.from(text, 'utf8'))))
   }
 
   /** The <message/> children for an encrypted message (§4.5 + hints, EME, fallback body). */
@@ -220,26 +248,27 @@ export class OmemoService {
     }
   }
 
-  /** A session that cannot decrypt: replace it with a fresh one and tell the device, at most hourly. */
-  async #repair(jid: string, deviceId: number): Promise<void> {
+  /**
+   * A session that cannot decrypt: build a fresh one from the device's bundle and tell the device with a key
+   * transport, at most hourly per device. The old session stays as an old session of the record, so whichever one
+   * the device sends its next message on, it decrypts (python-omemo, for one, keeps sending on its old session).
+   */
+  async #repair(device: DeviceRef): Promise<void> {
     const { store, link, clock, settings } = this.#context
     if (!settings().repairSessions || !link.isOnline()) return
-    const device = store.omemo.device(link.accountId, jid, deviceId)
-    if (!device || (device.last_repair_at !== null && clock() - device.last_repair_at < REPAIR_INTERVAL_MS)) return
-    store.omemo.saveDevice({ ...device, last_repair_at: clock() })
-    const own = this.#own.row!
-    await this.exclusive(async () => {
-      const staged = new StagedSignalStore({ repo: store.omemo, own, initialTrust: (owner) => trustForNewDevice(this.#context, owner), clock })
-      staged.dropSession(new SignalProtocolAddress(jid, deviceId).toString())
-      inTransaction(store.db, () => staged.commit())
-    })
-    await this.#sendKeyTransport(jid, [{ jid, deviceId }]).catch((error: unknown) => this.#context.warn(`session repair with ${jid}/${deviceId} failed: ${(error as Error).message}`))
+    const row = store.omemo.device(link.accountId, device.jid, device.deviceId)
+    if (!row || (row.last_repair_at !== null && clock() - row.last_repair_at < REPAIR_INTERVAL_MS)) return
+    store.omemo.saveDevice({ ...row, last_repair_at: clock() })
+    await this.#sendKeyTransport(device.jid, [device], true).catch((error: unknown) =>
+      this.#context.warn(`session repair with ${device.jid}/${device.deviceId} failed: ${(error as Error).message}`),
+    )
   }
 
-  /** §4.6: a KeyTransportElement (no payload) to the given devices; updates their ratchets. */
-  async #sendKeyTransport(jid: string, devices: Array<{ jid: string; deviceId: number }>): Promise<void> {
+  /** §4.6: a KeyTransportElement (no payload) to the given devices; updates their ratchets (`fresh`: new sessions). */
+  async #sendKeyTransport(jid: string, devices: DeviceRef[], fresh = false): Promise<void> {
+    const plan = await planRecipients(this.#context, this.lists, jid, { onlyDevices: devices, fresh })
     const result = await this.exclusive(async () => {
-      const encrypted = await encryptForDevices(this.#context, this.lists, jid, null, devices)
+      const encrypted = await encryptForPlan(this.#context, plan, null)
       inTransaction(this.#context.store.db, () => encrypted.commit())
       return encrypted
     })
@@ -254,11 +283,12 @@ export class OmemoService {
     const { store, link } = this.#context
     const own = this.#own.row
     if (!own) return
-    for (const device of store.omemo.devices(link.accountId, jid)) {
-      if (device.identity_key || device.active === 0) continue
+    const unknown = store.omemo.devices(link.accountId, jid).filter((device) => !device.identity_key && device.active === 1)
+    await mapBounded(unknown, 8, async (device) => {
       const bundle = parseBundle((await fetchItem(link, jid, bundleNode(device.device_id)).catch(() => null)) ?? undefined)
-      if (!('invalid' in bundle)) store.omemo.saveDevice({ ...device, identity_key: bundle.identityKey })
-    }
+      const current = store.omemo.device(link.accountId, jid, device.device_id)
+      if (!('invalid' in bundle) && current && !current.identity_key) store.omemo.saveDevice({ ...current, identity_key: bundle.identityKey })
+    })
   }
 
   #deviceDto(row: DeviceRow): DeviceDto {

@@ -14,6 +14,9 @@ function form(formType: string, fields: Record<string, string>): Element {
   )
 }
 
+/** Device lists and bundles come from the contact's server: a slow one must not hold up a send for long. */
+export const PEP_FETCH_TIMEOUT_MS = 10_000
+
 const conditionOf = (error: unknown) => (error as { condition?: string } | null)?.condition
 
 /**
@@ -54,9 +57,9 @@ export async function publishOpen(link: XmppLink, node: string, payload: Element
  * The payload of item `current` (or the only item) of a PEP node, or null if the node or item does
  * not exist (Prosody answers item-not-found without the legacy code="404", PROTOCOL-NOTES.md).
  */
-export async function fetchItem(link: XmppLink, owner: string, node: string): Promise<Element | null> {
+export async function fetchItem(link: XmppLink, owner: string, node: string, timeoutMs = PEP_FETCH_TIMEOUT_MS): Promise<Element | null> {
   try {
-    const result = await link.request(xml('iq', { type: 'get', to: owner }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node, max_items: '1' }))))
+    const result = await link.request(xml('iq', { type: 'get', to: owner }, xml('pubsub', { xmlns: NS_PUBSUB }, xml('items', { node, max_items: '1' }))), timeoutMs)
     const items = result.getChild('pubsub', NS_PUBSUB)?.getChild('items')?.getChildren('item') ?? []
     const item = items.find((candidate) => candidate.attrs.id === 'current') ?? items[0]
     return item?.getChildElements()[0] ?? null

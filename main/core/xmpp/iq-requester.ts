@@ -15,6 +15,14 @@ export class IqError extends Error {
   }
 }
 
+/** No answer within the request's time limit: the other side (or its server) is slow or gone. */
+export class IqTimeoutError extends Error {
+  constructor(requestName: string, timeoutMs: number) {
+    super(`No answer to the ${requestName} request within ${timeoutMs} ms`)
+    this.name = 'IqTimeoutError'
+  }
+}
+
 interface Pending {
   expectedFrom: string | undefined
   resolve: (result: Element) => void
@@ -63,7 +71,7 @@ export function createIqRequester(entity: EventEmitter & { send(element: Element
     const answered = new Promise<Element>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id)
-        reject(new Error(`No answer to the ${iq.getChildElements()[0]?.name ?? 'IQ'} request within ${timeoutMs} ms`))
+        reject(new IqTimeoutError(iq.getChildElements()[0]?.name ?? 'IQ', timeoutMs))
       }, timeoutMs)
       pending.set(id, { expectedFrom: iq.attrs.to?.toLowerCase(), resolve, reject, timer })
     })

@@ -74,6 +74,8 @@ export const TRUST_LABELS: Record<TrustState, string> = {
 export const SKIP_REASON_LABELS: Record<SkipReason, string> = {
   'no-bundle': 'no keys published',
   'bad-bundle': 'invalid keys',
+  'bundle-timeout': 'its server did not answer in time',
+  'bundle-unavailable': 'its keys could not be fetched',
   untrusted: 'you distrusted it',
   undecided: 'waiting for your decision',
   inactive: 'inactive',

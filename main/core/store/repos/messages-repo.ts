@@ -1,4 +1,4 @@
-import type { MessageDirection, MessageState, TrustState } from '../../../../preload/api.ts'
+import type { FailureCode, MessageDirection, MessageState, TrustState, UndecryptableCode } from '../../../../preload/api.ts'
 import type { Db } from '../db.ts'
 
 export interface MessageRow {
@@ -17,16 +17,43 @@ export interface MessageRow {
   encryption: 'none' | 'omemo'
   sender_device: number | null
   sender_trust: TrustState | null
-  undecryptable_reason: string | null
+  undecryptable: UndecryptableCode | null
+  /** The technical reason that went with `undecryptable` (a library error), for the details view. */
+  undecryptable_detail: string | null
   /** JSON of EncryptionReportDto */
   encryption_report: string | null
-  failure: string | null
+  failure: FailureCode | null
+  failure_detail: string | null
+  kind: 'chat' | 'invitation'
+  /** JSON of InvitationDto, for kind 'invitation'. */
+  invitation: string | null
 }
 
-type OmemoColumns = 'encryption' | 'sender_device' | 'sender_trust' | 'undecryptable_reason' | 'encryption_report' | 'failure'
-export type NewMessage = Omit<MessageRow, 'id' | 'read' | OmemoColumns> & { read?: number } & Partial<Pick<MessageRow, OmemoColumns>>
+type OptionalColumns =
+  | 'encryption'
+  | 'sender_device'
+  | 'sender_trust'
+  | 'undecryptable'
+  | 'undecryptable_detail'
+  | 'encryption_report'
+  | 'failure'
+  | 'failure_detail'
+  | 'kind'
+  | 'invitation'
+export type NewMessage = Omit<MessageRow, 'id' | 'read' | OptionalColumns> & { read?: number } & Partial<Pick<MessageRow, OptionalColumns>>
 
-const NO_OMEMO = { encryption: 'none', sender_device: null, sender_trust: null, undecryptable_reason: null, encryption_report: null, failure: null } as const
+const DEFAULTS = {
+  encryption: 'none',
+  sender_device: null,
+  sender_trust: null,
+  undecryptable: null,
+  undecryptable_detail: null,
+  encryption_report: null,
+  failure: null,
+  failure_detail: null,
+  kind: 'chat',
+  invitation: null,
+} as const
 
 export interface ConversationRow {
   peer: string
@@ -39,9 +66,9 @@ export type MessagesRepo = ReturnType<typeof createMessagesRepo>
 export function createMessagesRepo(db: Db) {
   const insert = db.prepare(`
     INSERT INTO messages (account_id, peer, direction, body, timestamp, state, origin_id, stanza_id, remote_id, from_other_device, read,
-      encryption, sender_device, sender_trust, undecryptable_reason, encryption_report, failure)
+      encryption, sender_device, sender_trust, undecryptable, undecryptable_detail, encryption_report, failure, failure_detail, kind, invitation)
     VALUES (@account_id, @peer, @direction, @body, @timestamp, @state, @origin_id, @stanza_id, @remote_id, @from_other_device, @read,
-      @encryption, @sender_device, @sender_trust, @undecryptable_reason, @encryption_report, @failure)`)
+      @encryption, @sender_device, @sender_trust, @undecryptable, @undecryptable_detail, @encryption_report, @failure, @failure_detail, @kind, @invitation)`)
   const byId = db.prepare<[number], MessageRow>('SELECT * FROM messages WHERE id = ?')
   const byStanzaId = db.prepare<[number, string], MessageRow>('SELECT * FROM messages WHERE account_id = ? AND stanza_id = ?')
   const byOriginId = db.prepare<[number, string, string, string], MessageRow>(
@@ -53,7 +80,8 @@ export function createMessagesRepo(db: Db) {
   const setStanzaId = db.prepare('UPDATE messages SET stanza_id = ? WHERE id = ? AND stanza_id IS NULL')
   const setState = db.prepare('UPDATE messages SET state = ? WHERE id = ?')
   const setEncrypted = db.prepare('UPDATE messages SET encryption = ?, encryption_report = ? WHERE id = ?')
-  const setFailed = db.prepare("UPDATE messages SET state = 'failed', failure = ?, encryption_report = ? WHERE id = ?")
+  const setFailed = db.prepare("UPDATE messages SET state = 'failed', failure = ?, failure_detail = ?, encryption_report = coalesce(?, encryption_report) WHERE id = ?")
+  const requeue = db.prepare("UPDATE messages SET state = 'queued', failure = NULL, failure_detail = NULL, encryption = ?, encryption_report = NULL WHERE id = ?")
   // Conversations are shown in the order messages reached this client (ids), which is also the order
   // of the archive; archive timestamps have whole-second precision and cannot order a fast exchange.
   const latest = db.prepare<[number, string, number], MessageRow>(
@@ -80,7 +108,7 @@ export function createMessagesRepo(db: Db) {
   return {
     get: (id: number) => byId.get(id),
     insert(message: NewMessage): MessageRow {
-      const { lastInsertRowid } = insert.run({ read: 0, ...NO_OMEMO, ...message })
+      const { lastInsertRowid } = insert.run({ read: 0, ...DEFAULTS, ...message })
       return byId.get(Number(lastInsertRowid))!
     },
     /**
@@ -100,7 +128,10 @@ export function createMessagesRepo(db: Db) {
     rememberStanzaId: (id: number, stanzaId: string) => void setStanzaId.run(stanzaId, id),
     setState: (id: number, state: MessageState) => void setState.run(state, id),
     setEncrypted: (id: number, report: string | null) => void setEncrypted.run('omemo', report, id),
-    setFailed: (id: number, failure: string, report: string | null) => void setFailed.run(failure, report, id),
+    /** Never sent, or bounced; `report` (JSON) replaces the stored encryption report when given. */
+    setFailed: (id: number, failure: FailureCode, detail: string | null, report: string | null = null) => void setFailed.run(failure, detail, report, id),
+    /** A failed message the user retries: queued again, to be encrypted (or not) as the chat is now. */
+    requeue: (id: number, encryption: MessageRow['encryption']) => void requeue.run(encryption, id),
     list(accountId: number, peer: string, limit: number, beforeId?: number): MessageRow[] {
       return beforeId === undefined ? latest.all(accountId, peer, limit) : before.all(accountId, peer, beforeId, limit)
     },

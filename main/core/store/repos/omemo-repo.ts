@@ -34,6 +34,13 @@ export interface DeviceRow {
   last_repair_at: number | null
 }
 
+/** Identifies one OMEMO message across its copies. */
+export interface HandledOmemoMessage {
+  jid: string
+  deviceId: number
+  iv: Buffer
+}
+
 export type OmemoRepo = ReturnType<typeof createOmemoRepo>
 
 /** OMEMO state of all accounts (XEP-0384 v0.3): own device keys, contacts' devices, sessions. */
@@ -80,6 +87,13 @@ export function createOmemoRepo(db: Db) {
     ON CONFLICT (account_id, jid, device_id) DO UPDATE SET record = excluded.record`)
   const removeSession = db.prepare('DELETE FROM omemo_sessions WHERE account_id = ? AND jid = ? AND device_id = ?')
 
+  const handled = db.prepare<[number, string, number, Buffer], { n: number }>(
+    'SELECT count(*) AS n FROM omemo_handled_messages WHERE account_id = ? AND sender_jid = ? AND sender_device = ? AND iv = ?',
+  )
+  const markHandled = db.prepare(
+    'INSERT OR IGNORE INTO omemo_handled_messages (account_id, sender_jid, sender_device, iv, handled_at) VALUES (?, ?, ?, ?, ?)',
+  )
+
   return {
     ownDevice: (accountId: number) => own.get(accountId),
     insertOwnDevice: (row: Omit<OwnDeviceRow, 'bundle_dirty'>) => void insertOwn.run(row),
@@ -109,5 +123,13 @@ export function createOmemoRepo(db: Db) {
     session: (accountId: number, jid: string, deviceId: number) => session.get(accountId, jid, deviceId)?.record,
     storeSession: (accountId: number, jid: string, deviceId: number, record: string) => void storeSession.run(accountId, jid, deviceId, record),
     removeSession: (accountId: number, jid: string, deviceId: number) => void removeSession.run(accountId, jid, deviceId),
+
+    /**
+     * XEP-0384 §4.7: an OMEMO message is identified by its sender, sender device and IV (random per message), which every
+     * copy of it carries (live, carbon, offline, archive). Handled ones are remembered, also those that stored nothing.
+     */
+    wasHandled: (accountId: number, message: HandledOmemoMessage) => handled.get(accountId, message.jid, message.deviceId, message.iv)!.n > 0,
+    markHandled: (accountId: number, message: HandledOmemoMessage, at: number) =>
+      void markHandled.run(accountId, message.jid, message.deviceId, message.iv, at),
   }
 }

@@ -10,6 +10,10 @@ export function createSettingsRepo(db: Db) {
   const conversationSet = db.prepare(`
     INSERT INTO conversation_settings (account_id, peer, omemo) VALUES (?, ?, ?)
     ON CONFLICT (account_id, peer) DO UPDATE SET omemo = excluded.omemo`)
+  const draftGet = db.prepare<[number, string], { draft: string | null }>('SELECT draft FROM conversation_settings WHERE account_id = ? AND peer = ?')
+  const draftSet = db.prepare(`
+    INSERT INTO conversation_settings (account_id, peer, draft) VALUES (?, ?, ?)
+    ON CONFLICT (account_id, peer) DO UPDATE SET draft = excluded.draft`)
   return {
     get<T>(key: string): T | undefined {
       const row = get.get(key)
@@ -22,5 +26,8 @@ export function createSettingsRepo(db: Db) {
       return value === undefined || value === null ? null : value === 1
     },
     setConversationOmemo: (accountId: number, peer: string, enabled: boolean) => void conversationSet.run(accountId, peer, enabled ? 1 : 0),
+    /** Text typed in a conversation and not sent yet ('' when none). */
+    draft: (accountId: number, peer: string): string => draftGet.get(accountId, peer)?.draft ?? '',
+    setDraft: (accountId: number, peer: string, draft: string) => void draftSet.run(accountId, peer, draft === '' ? null : draft),
   }
 }

@@ -1,0 +1,50 @@
+import type { Element } from '@xmpp/xml'
+import { bareJid } from '../jid.ts'
+
+const NS_CONFERENCE = 'jabber:x:conference'
+const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
+/** Long enough for any reason a person writes; the rest is cut (the text is shown, never trusted). */
+const MAX_TEXT = 1024
+
+export interface Invitation {
+  room: string
+  /** Who invites: the sender (direct), or the <invite from/> the room names (mediated). */
+  inviter: string | null
+  reason: string | null
+  password: string | null
+  mediated: boolean
+}
+
+const text = (value: string | null | undefined) => (value && value.trim() !== '' ? value.trim().slice(0, MAX_TEXT) : null)
+
+/**
+ * A group chat invitation, or null: XEP-0249 §2 (direct, `<x xmlns='jabber:x:conference' jid='room'/>` from the
+ * inviter) or XEP-0045 §7.8.2 (mediated, `<x xmlns='…muc#user'><invite from='inviter'/></x>` from the room).
+ */
+export function parseInvitation(message: Element): Invitation | null {
+  const sender = bareJid(message.attrs.from)
+  const direct = message.getChild('x', NS_CONFERENCE)
+  if (direct) {
+    const room = bareJid(direct.attrs.jid)
+    if (!room || !room.includes('@')) return null
+    return { room, inviter: sender, reason: text(direct.attrs.reason), password: text(direct.attrs.password), mediated: false }
+  }
+  const invite = message.getChild('x', NS_MUC_USER)?.getChild('invite')
+  if (invite && sender) {
+    // The room relays it; the inviter is whom the room names (a real JID in non-anonymous rooms).
+    const inviter = bareJid(invite.attrs.from)
+    return {
+      room: sender,
+      inviter,
+      reason: text(invite.getChildText('reason')),
+      password: text(message.getChild('x', NS_MUC_USER)?.getChildText('password')),
+      mediated: true,
+    }
+  }
+  return null
+}
+
+/** XEP-0045 §7.8.2: an invitation we asked a room to relay (`<invite to/>`, sent to the room): nothing to show in a 1:1 chat. */
+export function isMediatedInvitationRequest(message: Element): boolean {
+  return message.getChild('x', NS_MUC_USER)?.getChild('invite')?.attrs.to !== undefined
+}
