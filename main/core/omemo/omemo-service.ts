@@ -9,7 +9,7 @@ import { DeviceLists } from './device-lists.ts'
 import { encryptForPlan, planRecipients, type DeviceRef, type EncryptionResult } from './encryptor.ts'
 import { mapBounded } from './map-bounded.ts'
 import { fingerprintHex, groupedFingerprint, parseVerificationUri, verificationUri } from './fingerprint.ts'
-import { trustForNewDevice, type OmemoContext } from './omemo-context.ts'
+import type { OmemoContext } from './omemo-context.ts'
 import { OwnDevice } from './own-device.ts'
 import { fetchItem, publishOpen } from './pep.ts'
 import {
