@@ -52,6 +52,14 @@ export class ConversationsState extends PerAccountLists<ConversationDto> {
     return null
   }
 
+  /** Keeps what is typed in a conversation (in the core's database, and in the list shown). */
+  async setDraft(accountId: number, peer: string, draft: string): Promise<ApiError | null> {
+    const current = this.find(accountId, peer)
+    if (current && current.draft !== draft) this.upsert({ ...current, draft })
+    const result = await this.#api.call('conversations:setDraft', { accountId, peer, draft })
+    return result.ok ? null : result.error
+  }
+
   /** Marks a conversation read; repeated calls while one is in flight are dropped. */
   async markRead(accountId: number, peer: string): Promise<ApiError | null> {
     const key = `${accountId}\n${peer}`

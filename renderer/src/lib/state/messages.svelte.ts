@@ -16,6 +16,16 @@ function merge(current: readonly MessageDto[], incoming: readonly MessageDto[]):
   return [...byId.values()].sort(arrivalOrder)
 }
 
+/** A message the composer handed over that the core has not taken (yet): kept with its text, never dropped. */
+export interface PendingSend {
+  key: number
+  accountId: number
+  peer: string
+  body: string
+  /** Why the core refused it (validation, locked, …); null while it waits its turn. */
+  error: ApiError | null
+}
+
 /** The messages of the conversation that is open (one at a time). */
 export class MessagesState {
   accountId = $state<number | null>(null)
@@ -25,8 +35,13 @@ export class MessagesState {
   loadingOlder = $state(false)
   hasOlder = $state(false)
   loadError = $state<string | null>(null)
+  /** Sends not yet taken by the core, oldest first (all conversations: a send outlives switching chats). */
+  pending = $state.raw<PendingSend[]>([])
 
   readonly #api: Api
+  /** Sends go to the core one after another, in the order the user pressed Enter. */
+  #sending: Promise<void> = Promise.resolve()
+  #nextKey = 1
   /** Bumped on every open/close so answers for a conversation that is no longer shown are dropped. */
   #generation = 0
 
@@ -100,12 +115,49 @@ export class MessagesState {
     this.items = this.items.map((message) => (message.id === dto.id ? dto : message))
   }
 
-  async send(body: string): Promise<ApiError | null> {
-    const { accountId, peer } = this
-    if (accountId === null || peer === null) return { code: 'invalid-input', message: 'No conversation is open' }
-    const result = await this.#api.call('messages:send', { accountId, to: peer, body })
+  /**
+   * Hands one message to the core, after every earlier one: each Enter sends exactly what was typed, in order,
+   * however fast the user types (the composer is free again at once). Resolves once the core has it (or refused).
+   */
+  send(accountId: number, peer: string, body: string): Promise<void> {
+    const entry: PendingSend = { key: this.#nextKey++, accountId, peer, body, error: null }
+    this.pending = [...this.pending, entry]
+    const run = this.#sending.then(() => this.#deliver(entry))
+    this.#sending = run
+    return run
+  }
+
+  /** A refused send, tried again (same text), or dropped by the user. */
+  retryPending(key: number): Promise<void> {
+    const entry = this.pending.find((candidate) => candidate.key === key)
+    if (!entry) return Promise.resolve()
+    this.pending = this.pending.filter((candidate) => candidate.key !== key)
+    return this.send(entry.accountId, entry.peer, entry.body)
+  }
+
+  discardPending(key: number): void {
+    this.pending = this.pending.filter((candidate) => candidate.key !== key)
+  }
+
+  pendingFor(accountId: number, peer: string): PendingSend[] {
+    return this.pending.filter((entry) => entry.accountId === accountId && entry.peer === peer)
+  }
+
+  async #deliver(entry: PendingSend): Promise<void> {
+    const result = await this.#api.call('messages:send', { accountId: entry.accountId, to: entry.peer, body: entry.body })
+    if (result.ok) {
+      this.pending = this.pending.filter((candidate) => candidate.key !== entry.key)
+      this.apply(result.result)
+    } else {
+      this.pending = this.pending.map((candidate) => (candidate.key === entry.key ? { ...candidate, error: result.error } : candidate))
+    }
+  }
+
+  /** Send a failed message again (the core encrypts it, or not, as the chat is set now). */
+  async retry(message: MessageDto): Promise<ApiError | null> {
+    const result = await this.#api.call('messages:retry', { accountId: message.accountId, messageId: message.id })
     if (!result.ok) return result.error
-    this.apply(result.result)
+    this.update(result.result)
     return null
   }
 }
