@@ -1,6 +1,7 @@
 /**
- * The Lua configuration of a throwaway Prosody 0.12: one VirtualHost, c2s on one loopback port,
- * nothing else listening (no s2s, http, components, direct TLS), everything inside one temp dir.
+ * The Lua configuration of a throwaway Prosody 0.12: one VirtualHost with a MUC component at conference.<domain>,
+ * c2s on one loopback port, nothing else listening (no s2s, http, external components, direct TLS), everything
+ * inside one temp dir.
  */
 
 /** Modules for the features the client tests; all ship with Debian's prosody 0.12. */
@@ -58,6 +59,11 @@ smacks_hibernation_time = 10
 
 VirtualHost ${luaString(input.domain)}
   ssl = { key = ${luaString(input.serverKeyFile)}, certificate = ${luaString(input.serverCertificateFile)} }
+
+-- XEP-0045 group chats (an internal component: nothing more listens), with room archives (XEP-0313).
+Component ${luaString(`conference.${input.domain}`)} "muc"
+  modules_enabled = { "muc_mam" }
+  muc_room_locking = false
 `
 }
 

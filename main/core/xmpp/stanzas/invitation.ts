@@ -23,16 +23,13 @@ const text = (value: string | null | undefined) => (value && value.trim() !== ''
  */
 export function parseInvitation(message: Element): Invitation | null {
   const sender = bareJid(message.attrs.from)
-  const direct = message.getChild('x', NS_CONFERENCE)
-  if (direct) {
-    const room = bareJid(direct.attrs.jid)
-    if (!room || !room.includes('@')) return null
-    return { room, inviter: sender, reason: text(direct.attrs.reason), password: text(direct.attrs.password), mediated: false }
-  }
+  // A room relaying an invitation may add the XEP-0249 form too (Prosody does): the mediated one names the inviter.
   const invite = message.getChild('x', NS_MUC_USER)?.getChild('invite')
   if (invite && sender) {
-    // The room relays it; the inviter is whom the room names (a real JID in non-anonymous rooms).
-    const inviter = bareJid(invite.attrs.from)
+    // The room relays it; the inviter is whom the room names: a real JID in non-anonymous rooms, the inviter's
+    // occupant JID (room/nick: no real JID known) in semi-anonymous ones.
+    const named = bareJid(invite.attrs.from)
+    const inviter = named === sender ? null : named
     return {
       room: sender,
       inviter,
@@ -40,6 +37,12 @@ export function parseInvitation(message: Element): Invitation | null {
       password: text(message.getChild('x', NS_MUC_USER)?.getChildText('password')),
       mediated: true,
     }
+  }
+  const direct = message.getChild('x', NS_CONFERENCE)
+  if (direct) {
+    const room = bareJid(direct.attrs.jid)
+    if (!room || !room.includes('@')) return null
+    return { room, inviter: sender, reason: text(direct.attrs.reason), password: text(direct.attrs.password), mediated: false }
   }
   return null
 }
