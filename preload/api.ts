@@ -75,30 +75,45 @@ export const methods = {
   'app:openUri': { input: v.strictObject({ uri: v.pipe(v.string(), v.maxLength(4096, 'A link has at most 4096 characters')) }) },
 
   'accounts:list': { input: Empty },
+  /**
+   * Log in once with these settings and save the account only if that worked; failures are auth-failed,
+   * tls-untrusted (with `error.certificate`), tls-required or network, and nothing is saved. After the user
+   * compared an untrusted certificate, call again with its `certificateFingerprint` to pin it.
+   */
   'accounts:add': {
     input: v.strictObject({
       jid: BareJid,
       password: Password,
       host: v.optional(Host),
       port: v.optional(Port),
+      certificateFingerprint: v.optional(Sha256Fingerprint),
     }),
   },
+  /** Like accounts:add: the new password/host/port are saved only after a login with them worked. */
   'accounts:update': {
     input: v.strictObject({
       accountId: AccountId,
       password: v.optional(Password),
       host: v.optional(v.nullable(Host)),
       port: v.optional(v.nullable(Port)),
+      certificateFingerprint: v.optional(Sha256Fingerprint),
     }),
   },
+  /** Connect now (not at the next backoff step), starting the backoff over; also after a login error. */
+  'accounts:reconnect': { input: v.strictObject({ accountId: AccountId }) },
   'accounts:setEnabled': { input: v.strictObject({ accountId: AccountId, enabled: v.boolean() }) },
   'accounts:remove': { input: v.strictObject({ accountId: AccountId }) },
   /** Pin the certificate the server presented (shown to the user with this fingerprint) and reconnect. */
   'accounts:trustCertificate': { input: v.strictObject({ accountId: AccountId, fingerprint: Sha256Fingerprint }) },
 
   'roster:list': { input: v.strictObject({ accountId: AccountId }) },
+  /** Add a contact and ask for their presence; without a name, the name a contact already has is kept. */
   'roster:add': {
     input: v.strictObject({ accountId: AccountId, jid: BareJid, name: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))) }),
+  },
+  /** Set (or, empty, remove) a contact's name (RFC 6121 §2.3: a roster set; the subscription stays as it is). */
+  'roster:rename': {
+    input: v.strictObject({ accountId: AccountId, jid: BareJid, name: v.pipe(v.string(), v.trim(), v.maxLength(200)) }),
   },
   'roster:respond': { input: v.strictObject({ accountId: AccountId, jid: BareJid, accept: v.boolean() }) },
   'roster:remove': { input: v.strictObject({ accountId: AccountId, jid: BareJid }) },
@@ -178,8 +193,10 @@ export interface MethodResults {
   'accounts:setEnabled': AccountDto
   'accounts:remove': null
   'accounts:trustCertificate': AccountDto
+  'accounts:reconnect': AccountDto
   'roster:list': ContactDto[]
   'roster:add': ContactDto
+  'roster:rename': ContactDto
   'roster:respond': ContactDto | null
   'roster:remove': null
   'conversations:list': ConversationDto[]

@@ -23,6 +23,8 @@ export type ErrorCode =
 export interface ApiError {
   code: ErrorCode
   message: string
+  /** tls-untrusted from accounts:add / accounts:update: the certificate the server presented, to compare and pin. */
+  certificate?: CertificateDto
 }
 
 export type Result<T> = { ok: true; result: T } | { ok: false; error: ApiError }

@@ -1,17 +1,20 @@
-import type { ApiError, ErrorCode } from '../../preload/api.ts'
+import type { ApiError, CertificateDto, ErrorCode } from '../../preload/api.ts'
 
 /** An error the core reports to the user as-is: a code the UI can act on and a clear message. */
 export class CoreError extends Error {
   readonly code: ErrorCode
+  /** tls-untrusted: the certificate the server presented (ApiError.certificate). */
+  readonly certificate: CertificateDto | undefined
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details: { certificate?: CertificateDto } = {}) {
     super(message)
     this.name = 'CoreError'
     this.code = code
+    this.certificate = details.certificate
   }
 
   toDto(): ApiError {
-    return { code: this.code, message: this.message }
+    return this.certificate ? { code: this.code, message: this.message, certificate: this.certificate } : { code: this.code, message: this.message }
   }
 }
 

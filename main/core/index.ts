@@ -138,9 +138,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       return null
     },
     'accounts:trustCertificate': ({ accountId, fingerprint }) => ready().accounts.trustCertificate(accountId, fingerprint),
+    'accounts:reconnect': ({ accountId }) => ready().accounts.reconnect(accountId),
 
     'roster:list': ({ accountId }) => ready().accounts.session(accountId).roster.list(),
     'roster:add': ({ accountId, jid, name }) => ready().accounts.session(accountId).roster.add(jid, name),
+    'roster:rename': ({ accountId, jid, name }) => ready().accounts.session(accountId).roster.rename(jid, name),
     'roster:respond': ({ accountId, jid, accept }) => ready().accounts.session(accountId).roster.respond(jid, accept),
     'roster:remove': async ({ accountId, jid }) => {
       await ready().accounts.session(accountId).roster.remove(jid)

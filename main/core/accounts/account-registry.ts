@@ -4,11 +4,14 @@ import { CoreError } from '../errors.ts'
 import type { AccountRow } from '../store/repos/accounts-repo.ts'
 import { toAccountDto } from './account-dto.ts'
 import { AccountSession, type SessionDeps } from './account-session.ts'
+import { verifyLogin } from './login-check.ts'
 
 /** All accounts and their live sessions (multi-account: each account has its own connection). */
 export class AccountRegistry {
   readonly #deps: Omit<SessionDeps, 'onStateChanged'>
   readonly #sessions = new Map<number, AccountSession>()
+  /** Addresses whose login is being checked right now (add, update). */
+  readonly #checking = new Set<string>()
 
   constructor(deps: Omit<SessionDeps, 'onStateChanged'>) {
     this.#deps = deps
@@ -30,30 +33,62 @@ export class AccountRegistry {
     return this.#deps.store.accounts.list().map((row) => toAccountDto(row, this.#sessions.get(row.id)))
   }
 
-  add(input: { jid: string; password: string; host?: string; port?: number }): AccountDto {
-    if (this.#deps.store.accounts.getByJid(input.jid)) throw new CoreError('conflict', `${input.jid} is already added`)
+  /**
+   * Adds an account only once a login with these settings worked (login-check.ts): a wrong password, an
+   * unreachable server, a server without TLS or an untrusted certificate leave nothing behind. An untrusted
+   * certificate the user compared and confirmed (`certificateFingerprint`) is pinned if the server presents it.
+   */
+  async add(input: { jid: string; password: string; host?: string; port?: number; certificateFingerprint?: string }): Promise<AccountDto> {
+    this.#refuseDuplicate(input.jid)
+    const settings = { jid: input.jid, password: input.password, host: input.host ?? null, port: input.port ?? null, pinnedCertificatePem: null }
+    const pin = await this.#verify(input.jid, () => verifyLogin(settings, input.certificateFingerprint, this.#checkOptions()))
+    this.#refuseDuplicate(input.jid) // added meanwhile (another window, a double click)
     const row = this.#deps.store.accounts.insert({
       jid: input.jid,
       password: input.password,
       // A resource of our own per installation, so our clients can tell each other apart (carbons).
       resource: `ciphermoon-${randomBytes(4).toString('hex')}`,
-      host: input.host ?? null,
-      port: input.port ?? null,
+      host: settings.host,
+      port: settings.port,
       createdAt: this.#deps.clock(),
     })
+    if (pin) this.#deps.store.accounts.setPin(row.id, pin.dto.fingerprint, pin.pem)
     this.#sessionFor(row).start()
     return this.#dto(row.id)
   }
 
-  async update(input: { accountId: number; password?: string; host?: string | null; port?: number | null }): Promise<AccountDto> {
+  /**
+   * New password, host or port: saved (and the session reconnected with them) only once a login with them
+   * worked, so a wrong password is refused with auth-failed and the settings that were stored stay.
+   */
+  async update(input: {
+    accountId: number
+    password?: string
+    host?: string | null
+    port?: number | null
+    certificateFingerprint?: string
+  }): Promise<AccountDto> {
     const row = this.#row(input.accountId)
-    this.#deps.store.accounts.setConnection(row.id, {
+    const connection = {
       password: input.password ?? row.password,
       host: input.host === undefined ? row.host : input.host,
       port: input.port === undefined ? row.port : input.port,
-    })
+    }
+    const settings = { jid: row.jid, ...connection, pinnedCertificatePem: row.pinned_cert_pem }
+    const pin = await this.#verify(row.jid, () => verifyLogin(settings, input.certificateFingerprint, this.#checkOptions()))
+    this.#row(row.id) // still there
+    this.#deps.store.accounts.setConnection(row.id, connection)
+    if (pin) this.#deps.store.accounts.setPin(row.id, pin.dto.fingerprint, pin.pem)
     if (row.enabled === 1) await this.#sessionFor(row).restart()
     return this.#dto(row.id)
+  }
+
+  /** "Retry now" on a running account: connect at once, backoff started over. */
+  reconnect(accountId: number): AccountDto {
+    const row = this.#row(accountId)
+    if (row.enabled !== 1) throw new CoreError('conflict', `${row.jid} is disabled; enable it to connect`)
+    this.#sessionFor(row).reconnectNow()
+    return this.#dto(accountId)
   }
 
   async setEnabled(accountId: number, enabled: boolean): Promise<AccountDto> {
@@ -89,6 +124,25 @@ export class AccountRegistry {
   session(accountId: number): AccountSession {
     const row = this.#row(accountId)
     return this.#sessionFor(row)
+  }
+
+  /** One login check per address at a time: a second Add or Save while one runs is refused, not raced. */
+  async #verify<T>(jid: string, check: () => Promise<T>): Promise<T> {
+    if (this.#checking.has(jid)) throw new CoreError('conflict', `The login of ${jid} is being checked already`)
+    this.#checking.add(jid)
+    try {
+      return await check()
+    } finally {
+      this.#checking.delete(jid)
+    }
+  }
+
+  #checkOptions() {
+    return { extraCaCertificates: this.#deps.extraCaCertificates }
+  }
+
+  #refuseDuplicate(jid: string): void {
+    if (this.#deps.store.accounts.getByJid(jid)) throw new CoreError('conflict', `${jid} is already added`)
   }
 
   #sessionFor(row: AccountRow): AccountSession {

@@ -1,4 +1,3 @@
-import type { X509Certificate } from 'node:crypto'
 import xml, { type Element } from '@xmpp/xml'
 import type { ApiError, ConnectionState, OmemoSettingsDto } from '../../../preload/api.ts'
 import { MamCatchUp } from '../chat/mam-catchup.ts'
@@ -11,14 +10,16 @@ import type { CoreEvents } from '../events.ts'
 import { RosterService } from '../roster/roster-service.ts'
 import type { Store } from '../store/store.ts'
 import type { AccountRow } from '../store/repos/accounts-repo.ts'
-import { describeCertificate, isUntrustedCertificateError, type PresentedCertificate } from '../xmpp/certificate.ts'
-import { createXmppClient, type XmppClient } from '../xmpp/client-factory.ts'
-import { resolveEndpoint } from '../xmpp/endpoint.ts'
+import type { PresentedCertificate } from '../xmpp/certificate.ts'
+import type { XmppClient } from '../xmpp/client-factory.ts'
 import { capsElement, discoInfo, NS_DISCO_INFO } from '../xmpp/stanzas/caps.ts'
 import { enableCarbons } from '../xmpp/stanzas/carbons.ts'
 import { NS } from '../xmpp/stanzas/namespaces.ts'
+import { createAccountClient } from './account-client.ts'
 import { createBackoff } from './backoff.ts'
-import { waitUntilOnline } from './wait-until-online.ts'
+import { connectOnce } from './connect-once.ts'
+import { classifyLoginFailure } from './login-failure.ts'
+import { LoginTimeoutError } from './wait-until-online.ts'
 import type { XmppLink } from './xmpp-link.ts'
 
 export interface SessionDeps {
@@ -52,7 +53,7 @@ export class AccountSession {
   #reconnectTimer: NodeJS.Timeout | null = null
   #state: ConnectionState = 'offline'
   #error: ApiError | null = null
-  #presented: PresentedCertificate | null = null
+  #presented: () => PresentedCertificate | null = () => null
   #untrusted: PresentedCertificate | null = null
   #syncing = false
   #lastSyncedAt: number | null = null
@@ -121,6 +122,22 @@ export class AccountSession {
     this.start()
   }
 
+  /**
+   * "Retry now": connect at once instead of waiting for the next backoff step, starting the backoff over.
+   * Also after a final error (the user may have fixed it on the server); nothing to do while online or connecting.
+   */
+  reconnectNow(): void {
+    this.#backoff.reset()
+    if (this.#connecting || this.#state === 'online') return
+    this.#clearTimer()
+    if (this.#wanted) {
+      void this.#attempt()
+      return
+    }
+    this.#untrusted = null
+    this.start()
+  }
+
   #link(): XmppLink {
     return {
       accountId: this.accountId,
@@ -146,12 +163,7 @@ export class AccountSession {
     this.#setState('connecting', this.#error)
     try {
       const client = this.#client ?? (this.#client = await this.#createClient())
-      const { entity, streamManagement } = client
-      const online = waitUntilOnline(entity, streamManagement)
-      online.catch(() => undefined)
-      await entity.connect(entity.options.service ?? '')
-      await entity.open({ domain: entity.options.domain })
-      const how = await online
+      const how = await connectOnce(client)
       this.#connecting = false
       await this.#onOnline(how === 'resumed')
     } catch (error) {
@@ -163,16 +175,18 @@ export class AccountSession {
   async #createClient(): Promise<XmppClient> {
     const account = this.#deps.store.accounts.get(this.accountId)
     if (!account) throw new CoreError('not-found', 'The account no longer exists')
-    const domain = account.jid.split('@')[1] ?? ''
-    const endpoint = await resolveEndpoint(domain, { host: account.host, port: account.port })
-    const client = createXmppClient({
-      bareJid: account.jid,
-      password: account.password,
-      resource: account.resource,
-      endpoint,
-      trust: { extraCaCertificates: this.#deps.extraCaCertificates, pinnedCertificate: account.pinned_cert_pem },
-      onPresentedCertificate: (certificate: X509Certificate) => (this.#presented = describeCertificate(certificate)),
-    })
+    const { client, presented } = await createAccountClient(
+      {
+        jid: account.jid,
+        password: account.password,
+        resource: account.resource,
+        host: account.host,
+        port: account.port,
+        pinnedCertificatePem: account.pinned_cert_pem,
+      },
+      { extraCaCertificates: this.#deps.extraCaCertificates },
+    )
+    this.#presented = presented
     const { entity, middleware, iqCallee, streamManagement } = client
     entity.on('error', () => undefined) // failures are handled where they surface (the attempt, reconnect)
     entity.on('disconnect', () => this.#onDisconnect())
@@ -232,36 +246,29 @@ export class AccountSession {
   }
 
   async #onAttemptFailed(error: unknown): Promise<void> {
-    const fatal = this.#classifyFatal(error)
-    if (fatal) {
+    const failure = classifyLoginFailure(error, this.ownBareJid, this.#presented())
+    if (failure.final) {
       this.#wanted = false
       this.#clearTimer()
-      const client = this.#client
-      this.#client = null
-      client?.entity.removeAllListeners('disconnect')
-      await client?.entity.disconnect().catch(() => undefined)
-      this.#setState('error', fatal)
+      this.#untrusted = failure.untrusted
+      await this.#discardClient()
+      this.#setState('error', failure.error.toDto())
       return
     }
-    const message = error instanceof Error ? error.message : String(error)
-    this.#setState('offline', { code: 'network', message: `Cannot reach the server: ${message}` })
+    // A login that timed out may have stopped anywhere (in the TCP connect, in TLS): start the next one afresh.
+    if (error instanceof LoginTimeoutError) await this.#discardClient()
+    this.#setState('offline', failure.error.toDto())
     this.#scheduleReconnect()
   }
 
-  #classifyFatal(error: unknown): ApiError | null {
-    if (error instanceof CoreError && (error.code === 'tls-required' || error.code === 'auth-failed' || error.code === 'not-found')) {
-      return error.toDto()
-    }
-    if ((error as Error | null)?.name === 'SASLError') {
-      const condition = (error as { condition?: string }).condition ?? 'not-authorized'
-      return { code: 'auth-failed', message: `The server rejected the login for ${this.ownBareJid}: wrong address or password (${condition})` }
-    }
-    if (isUntrustedCertificateError(error)) {
-      this.#untrusted = this.#presented
-      const reason = (error as { code?: string }).code
-      return { code: 'tls-untrusted', message: `The server's certificate is not trusted (${reason}). Compare its fingerprint before trusting it.` }
-    }
-    return null
+  async #discardClient(): Promise<void> {
+    const client = this.#client
+    this.#client = null
+    if (!client) return
+    client.entity.removeAllListeners('disconnect')
+    await client.entity.disconnect().catch(() => undefined)
+    client.entity.removeAllListeners()
+    client.entity.on('error', () => undefined) // a late socket error must not crash the process
   }
 
   #onDisconnect(): void {

@@ -298,17 +298,17 @@ describe('events', () => {
   it('pushes every core event to every authenticated socket', async () => {
     const first = await connect(bridge.port, bridge.token)
     const second = await connect(bridge.port, bridge.token)
-    // An account on a closed loopback port: it is stored (accounts:changed) and fails to connect.
-    const added = await first.call('accounts:add', { jid: 'alice@example.org', password: 'secret-password', host: '127.0.0.1', port: 9 })
-    expect(added).toMatchObject({ ok: true, result: { jid: 'alice@example.org' } })
+    const changed = await first.call('app:setSettings', { showMessageText: true })
+    expect(changed).toMatchObject({ ok: true, result: { showMessageText: true } })
     for (const client of [first, second]) {
-      const event = await client.waitForEvent((envelope) => envelope.event === 'accounts:changed')
-      expect(event.payload).toMatchObject({ jid: 'alice@example.org' })
-      expect(JSON.stringify(client.events)).not.toContain('secret-password')
+      const event = await client.waitForEvent((envelope) => envelope.event === 'app:settingsChanged')
+      expect(event.payload).toMatchObject({ showMessageText: true })
     }
-    const accountId = (added as { result: { id: number } }).result.id
-    expect(await first.call('accounts:remove', { accountId })).toEqual({ ok: true, result: null })
-    await second.waitForEvent((envelope) => envelope.event === 'accounts:removed')
+    // An account on a closed loopback port is refused by its login check: nothing is stored, no password is echoed.
+    const added = await first.call('accounts:add', { jid: 'alice@example.org', password: 'secret-password', host: '127.0.0.1', port: 9 })
+    expect(added).toMatchObject({ ok: false, error: { code: 'network' } })
+    expect(await first.call('accounts:list', {})).toEqual({ ok: true, result: [] })
+    for (const client of [first, second]) expect(JSON.stringify([added, client.events])).not.toContain('secret-password')
     first.close()
     second.close()
   })

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createCore, createFixedKeyProvider, createPassphraseKeyProvider, type Core } from '../index.ts'
+import { openDatabase } from '../store/db.ts'
+import { createStore } from '../store/store.ts'
 import { KDF_FILE, STAGED_KDF_FILE } from './passphrase-key-provider.ts'
 
 const OLD = 'old passphrase 123'
@@ -29,6 +31,23 @@ async function unlocked(passphrase: string): Promise<Core> {
   return core
 }
 
+/**
+ * A database with one account in it, written straight through the store: accounts:add would first log in,
+ * and this file tests the re-key, not a server (the account's server, a closed port, is never reached).
+ */
+async function seedAccount(passphrase: string, account: { jid: string; host: string; port: number }): Promise<void> {
+  await (await unlocked(passphrase)).close()
+  cores.pop()
+  const key = await createPassphraseKeyProvider(dir).obtainKey({ passphrase, creating: false })
+  const db = openDatabase(join(dir, 'messenger.db'), key)
+  key.fill(0)
+  try {
+    createStore(db).accounts.insert({ ...account, password: 'pw', resource: 'seeded', createdAt: 1 })
+  } finally {
+    db.close()
+  }
+}
+
 /** Every file in the data directory with its bytes (the database, its WAL, the key settings). */
 function snapshot(): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name)).toString('base64')]))
@@ -36,8 +55,10 @@ function snapshot(): Record<string, string> {
 
 describe('app:changePassphrase', () => {
   it('re-keys the database: the new passphrase opens it with all data, the old one no longer does', async () => {
+    await seedAccount(OLD, { jid: 'alice@example.org', host: '127.0.0.1', port: 1 })
     const core = await unlocked(OLD)
-    const account = await core.request('accounts:add', { jid: 'alice@example.org', password: 'pw', host: '127.0.0.1', port: 1 })
+    const [account] = await core.request('accounts:list', {})
+    if (!account) throw new Error('the seeded account is missing')
     await core.request('settings:setOmemo', { preKeyCount: 42 })
     await core.request('omemo:setConversationEncryption', { accountId: account.id, peer: 'bob@example.org', enabled: false })
     const sent = await core.request('messages:send', { accountId: account.id, to: 'bob@example.org', body: 'kept across the re-key' })

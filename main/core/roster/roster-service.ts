@@ -106,11 +106,14 @@ export class RosterService {
     }
   }
 
-  /** RFC 6121 §2.3 + §3.1.1: add to the roster and ask to see their presence. */
+  /**
+   * RFC 6121 §2.3 + §3.1.1: add to the roster and ask to see their presence. Adding a contact that is in the
+   * roster already is an update (§2.4): without a name, the name it has is kept, and so are its groups.
+   */
   async add(jid: string, name: string | undefined): Promise<ContactDto> {
     this.#requireOnline()
     if (jid === this.#link.ownBareJid) throw new CoreError('invalid-input', 'You cannot add your own address as a contact')
-    await this.#link.request(xml('iq', { type: 'set' }, rosterSet(jid, { name: name || null })))
+    await this.#setItem(jid, (current) => name || current?.name || null)
     await this.#link.send(subscriptionPresence(jid, 'subscribe'))
     // RFC 6121 §3.4: pre-approve their request for our presence, so adding is mutual.
     await this.#link.send(subscriptionPresence(jid, 'subscribed'))
@@ -119,6 +122,16 @@ export class RosterService {
       r.name = name || r.name
       if (r.subscription === 'none' || r.subscription === 'from') r.pending_out = 1
     })
+    this.#emit(row)
+    return this.#dto(row)
+  }
+
+  /** RFC 6121 §2.4: a new name (empty: none) for a contact in the roster; its subscription and groups stay. */
+  async rename(jid: string, name: string): Promise<ContactDto> {
+    this.#requireOnline()
+    if (this.#store.contacts.get(this.#link.accountId, jid)?.in_roster !== 1) throw new CoreError('not-found', `${jid} is not in your contacts`)
+    await this.#setItem(jid, () => name || null)
+    const row = this.#store.contacts.update(this.#link.accountId, jid, (r) => (r.name = name || null))
     this.#emit(row)
     return this.#dto(row)
   }
@@ -148,6 +161,20 @@ export class RosterService {
   async remove(jid: string): Promise<void> {
     this.#requireOnline()
     await this.#link.request(xml('iq', { type: 'set' }, rosterSet(jid, 'remove')))
+  }
+
+  /**
+   * A roster set for one item. The item is replaced exactly as sent (§2.4.1) and only the server knows its groups
+   * (set by other clients too), so they are read from the server's roster first and sent back unchanged.
+   */
+  async #setItem(jid: string, nameFor: (current: RosterItem | null) => string | null): Promise<void> {
+    const known = this.#store.contacts.get(this.#link.accountId, jid)?.in_roster === 1
+    let current: RosterItem | null = null
+    if (known) {
+      const result = await this.#link.request(xml('iq', { type: 'get' }, rosterGet()))
+      current = parseRosterItems(result.getChild('query')).find((item) => item.jid === jid) ?? null
+    }
+    await this.#link.request(xml('iq', { type: 'set' }, rosterSet(jid, { name: nameFor(current), groups: current?.groups ?? [] })))
   }
 
   #applyItem(item: RosterItem): ContactRow {

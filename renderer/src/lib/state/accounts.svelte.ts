@@ -99,6 +99,14 @@ export class AccountsState {
     return null
   }
 
+  /** "Retry now": connect at once, backoff started over. */
+  async reconnect(accountId: number): Promise<ApiError | null> {
+    const result = await this.#api.call('accounts:reconnect', { accountId })
+    if (!result.ok) return result.error
+    this.upsert(result.result)
+    return null
+  }
+
   async trustCertificate(accountId: number, fingerprint: string): Promise<ApiError | null> {
     const result = await this.#api.call('accounts:trustCertificate', { accountId, fingerprint })
     if (!result.ok) return result.error

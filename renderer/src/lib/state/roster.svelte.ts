@@ -60,6 +60,14 @@ export class RosterState extends PerAccountLists<ContactDto> {
     return null
   }
 
+  /** A new name for a contact (empty: none, the address is shown). */
+  async rename(accountId: number, jid: string, name: string): Promise<ApiError | null> {
+    const result = await this.#api.call('roster:rename', { accountId, jid, name: name.trim() })
+    if (!result.ok) return result.error
+    this.upsert(result.result)
+    return null
+  }
+
   async respond(accountId: number, jid: string, accept: boolean): Promise<ApiError | null> {
     const result = await this.#api.call('roster:respond', { accountId, jid, accept })
     if (!result.ok) return result.error

@@ -1,0 +1,31 @@
+import type { XmppClient } from '../xmpp/client-factory.ts'
+import { LOGIN_TIMEOUT_MS, waitUntilOnline } from './wait-until-online.ts'
+
+/**
+ * Connects and logs in once (TCP, STARTTLS, SASL, resource binding or XEP-0198 resumption). Resolves when the
+ * stream is ready; rejects with the first failure, or after `timeoutMs` even while the TCP connect itself still
+ * hangs (a host that drops packets). The caller tears the client down after a failure.
+ */
+export async function connectOnce(client: XmppClient, timeoutMs = LOGIN_TIMEOUT_MS): Promise<'online' | 'resumed'> {
+  const { entity, streamManagement } = client
+  const online = waitUntilOnline(entity, streamManagement, timeoutMs)
+  online.catch(() => undefined)
+  const opened = (async () => {
+    await entity.connect(entity.options.service ?? '')
+    await entity.open({ domain: entity.options.domain })
+  })()
+  opened.catch(() => undefined)
+  // Whichever fails first decides; a connect that never returns loses to the timeout in `online`.
+  await Promise.race([opened, online])
+  return online
+}
+
+/**
+ * Ends a connection whose login failed at once, without the closing handshake (which waits for a server that
+ * may never answer): the stream is unusable anyway. The entity then reports 'disconnect' as usual.
+ */
+export function dropConnection(client: XmppClient): void {
+  const socket = client.entity.socket as { socket?: { destroy?: () => void } | null; destroy?: () => void } | null | undefined
+  const raw = socket?.socket ?? socket // @xmpp/tls wraps the TLS socket; before STARTTLS it is the net.Socket
+  raw?.destroy?.()
+}
