@@ -3,7 +3,7 @@
  * encrypted database in a fresh temp dir) and one page of Debian's Chromium.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -22,27 +22,36 @@ export class BrowserModeSession {
   readonly dataDir: string
   readonly #browser: Browser
 
-  private constructor(web: WebMode, browser: Browser, page: Page, dataDir: string) {
+  readonly #caFiles: string[]
+
+  private constructor(web: WebMode, browser: Browser, page: Page, dataDir: string, caFiles: string[]) {
+    this.#caFiles = caFiles
     this.web = web
     this.#browser = browser
     this.page = page
     this.dataDir = dataDir
   }
 
-  static async open(dataDirPrefix: string): Promise<BrowserModeSession> {
+  /** `caPem`: a test server's CA the core trusts (without it, the UI must pin the server's certificate). */
+  static async open(dataDirPrefix: string, options: { caPem?: string } = {}): Promise<BrowserModeSession> {
     if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('No built renderer in out/renderer: run `npm run build` first')
     const dataDir = await mkdtemp(join(tmpdir(), dataDirPrefix))
-    const web = await startWebMode({ dataDir, staticDir: RENDERER })
+    const caFiles: string[] = []
+    if (options.caPem) {
+      caFiles.push(join(dataDir, 'test-ca.pem'))
+      await writeFile(caFiles[0]!, options.caPem)
+    }
+    const web = await startWebMode({ dataDir, staticDir: RENDERER, caFiles })
     const browser = await launchChromium()
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     await mkdir(E2E_OUTPUT, { recursive: true })
-    return new BrowserModeSession(web, browser, page, dataDir)
+    return new BrowserModeSession(web, browser, page, dataDir, caFiles)
   }
 
   /** Closes the core and starts a new one on the same data (the page must load its URL again). */
   async restartCore(): Promise<void> {
     await this.web.close()
-    this.web = await startWebMode({ dataDir: this.dataDir, staticDir: RENDERER })
+    this.web = await startWebMode({ dataDir: this.dataDir, staticDir: RENDERER, caFiles: this.#caFiles })
   }
 
   async close(): Promise<void> {

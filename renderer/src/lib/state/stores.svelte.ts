@@ -165,6 +165,11 @@ export class Stores {
     } else if (envelope.event === 'omemo:devicesChanged') {
       const { accountId, jid } = envelope.payload
       this.trust.changed(accountId, jid)
+      // What the next message will be depends on these devices: the header and composer must follow.
+      const own = this.accounts.get(accountId)?.jid === jid
+      for (const conversation of this.conversations.list(accountId)) {
+        if (conversation.peer === jid || (own && this.messages.isOpen(accountId, conversation.peer))) void this.conversations.refresh(accountId, conversation.peer)
+      }
       if (this.accounts.get(accountId)?.jid === jid && this.trust.ownDevice(accountId)) void this.trust.loadOwnDevice(accountId)
     } else if (envelope.event === 'security:warning') {
       this.warnings.add(envelope.payload)
