@@ -1,117 +1,39 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { SessionBuilder, SessionCipher, SignalProtocolAddress } from '@privacyresearch/libsignal-protocol-typescript'
 import xml, { type Element } from '@xmpp/xml'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { XmppLink } from '../accounts/xmpp-link.ts'
 import { MessageIngest } from '../chat/message-ingest.ts'
 import { CoreEvents } from '../events.ts'
-import { openDatabase } from '../store/db.ts'
-import { migrate } from '../store/migrate.ts'
-import { createStore, type Store } from '../store/store.ts'
+import type { Store } from '../store/store.ts'
 import { toArrayBuffer } from './buffers.ts'
-import { DEFAULT_OMEMO_SETTINGS } from './omemo-context.ts'
 import { OmemoService } from './omemo-service.ts'
 import { OwnDevice } from './own-device.ts'
 import { sealPayload } from './payload-crypto.ts'
 import { encryptedElement, type Encrypted } from './protocol/legacy.ts'
 import { StagedSignalStore } from './signal-store.ts'
+import { ALICE, BOB, twoAccounts, type TwoAccounts } from './two-accounts.fixture.ts'
 
 /**
  * XEP-0384 §4.7 robustness: whatever a sender puts in <encrypted/>, the receive pipeline neither
  * throws nor damages the session — the next valid message still decrypts.
  */
 
-const ALICE = 'alice@example.org'
-const BOB = 'bob@example.org'
-let dir: string
+let fixture: TwoAccounts
 let store: Store
 let ingest: MessageIngest
-let omemo: OmemoService
-let bobStaged: () => StagedSignalStore
 let aliceDeviceId: number
 let bobDeviceId: number
 let bobSessionReady = false
 
-/** This test runs offline: the link only says "not connected". */
-const offlineLink = (accountId: number, ownBareJid: string): XmppLink => ({
-  accountId,
-  ownBareJid,
-  isOnline: () => false,
-  send: async () => {
-    throw new Error('offline')
-  },
-  request: async () => {
-    throw new Error('offline')
-  },
-  acknowledgeStanzas: () => undefined,
-})
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'omemo-malformed-'))
-  const db = openDatabase(join(dir, 'test.db'), randomBytes(32))
-  migrate(db)
-  store = createStore(db)
-  const alice = store.accounts.insert({ jid: ALICE, password: 'x', resource: 'r', host: null, port: null, createdAt: 1 })
-  const bob = store.accounts.insert({ jid: BOB, password: 'x', resource: 'r', host: null, port: null, createdAt: 1 })
-  const events = new CoreEvents()
-  const context = (accountId: number, jid: string) => ({
-    link: offlineLink(accountId, jid),
-    store,
-    events,
-    clock: Date.now,
-    settings: () => ({ ...DEFAULT_OMEMO_SETTINGS, preKeyCount: 20 }),
-    warn: () => undefined,
-  })
-  omemo = new OmemoService(context(alice.id, ALICE))
-  const bobOmemo = new OmemoService(context(bob.id, BOB))
-  await omemo.prepare()
-  await bobOmemo.prepare()
-  aliceDeviceId = store.omemo.ownDevice(alice.id)!.device_id
-  bobDeviceId = store.omemo.ownDevice(bob.id)!.device_id
-  ingest = new MessageIngest({ accountId: alice.id, ownBareJid: ALICE, store, events, clock: Date.now, omemo })
-  bobStaged = () => new StagedSignalStore({ repo: store.omemo, own: store.omemo.ownDevice(bob.id)!, initialTrust: () => 'blind', clock: Date.now })
-
-  // Bob builds a session from alice's bundle (as he would after fetching it).
-  const aliceBundle = new OwnDevice({ db, repo: store.omemo, accountId: alice.id, clock: Date.now }).bundle()
-  const staged = bobStaged()
-  await new SessionBuilder(staged, new SignalProtocolAddress(ALICE, aliceDeviceId)).processPreKey({
-    identityKey: toArrayBuffer(aliceBundle.identityKey),
-    signedPreKey: { keyId: aliceBundle.signedPreKey.id, publicKey: toArrayBuffer(aliceBundle.signedPreKey.publicKey), signature: toArrayBuffer(aliceBundle.signedPreKey.signature) },
-    preKey: { keyId: aliceBundle.preKeys[0]!.id, publicKey: toArrayBuffer(aliceBundle.preKeys[0]!.publicKey) },
-    registrationId: aliceDeviceId,
-  })
-  db.transaction(() => staged.commit())()
+  fixture = await twoAccounts()
+  ;({ store, ingest, aliceDeviceId, bobDeviceId } = fixture)
 })
 
-afterAll(() => {
-  store?.db.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterAll(() => fixture?.close())
 
-let counter = 0
-/** A valid message from bob to alice, encrypted with bob's session (advancing it). */
-async function validFromBob(text: string): Promise<{ message: Element; encrypted: Encrypted }> {
-  const staged = bobStaged()
-  const sealed = sealPayload(Buffer.from(text))
-  const signal = await new SessionCipher(staged, new SignalProtocolAddress(ALICE, aliceDeviceId)).encrypt(toArrayBuffer(sealed.keyAndTag))
-  store.db.transaction(() => staged.commit())()
-  const encrypted: Encrypted = {
-    sid: bobDeviceId,
-    keys: [{ rid: aliceDeviceId, preKey: signal.type === 3, data: Buffer.from(signal.body!, 'binary') }],
-    iv: sealed.iv,
-    payload: sealed.ciphertext,
-  }
-  return { message: wrap(encryptedElement(encrypted)), encrypted }
-}
-
-function wrap(encrypted: Element): Element {
-  counter += 1
-  return xml('message', { from: `${BOB}/phone`, to: ALICE, type: 'chat', id: `m${counter}` }, encrypted, xml('body', {}, 'fallback'))
-}
+const validFromBob = (text: string) => fixture.fromBob(text)
+const wrap = (encrypted: Element) => fixture.wrap(encrypted)
 
 const base64 = (data: Buffer) => data.toString('base64')
 
@@ -179,14 +101,7 @@ describe('malformed OMEMO input', () => {
     })
     // Someone else, claiming bob's device id, with a new identity key: a fresh session from alice's bundle.
     const impostorAccount = store.accounts.insert({ jid: 'impostor@example.org', password: 'x', resource: 'r', host: null, port: null, createdAt: 1 })
-    const impostor = new OmemoService({
-      link: offlineLink(impostorAccount.id, 'impostor@example.org'),
-      store,
-      events,
-      clock: Date.now,
-      settings: () => ({ ...DEFAULT_OMEMO_SETTINGS, preKeyCount: 20 }),
-      warn: () => undefined,
-    })
+    const impostor = new OmemoService(fixture.contextFor(impostorAccount.id, 'impostor@example.org', events))
     await impostor.prepare()
     const row = store.omemo.ownDevice(impostorAccount.id)!
     const own = { ...row, device_id: bobDeviceId }
@@ -208,7 +123,7 @@ describe('malformed OMEMO input', () => {
       if (envelope.event === 'security:warning') warnings.push(envelope.payload.message)
     })
     const aliceId = store.accounts.getByJid(ALICE)!.id
-    const aliceOmemo = new OmemoService({ link: offlineLink(aliceId, ALICE), store, events: aliceEvents, clock: Date.now, settings: () => DEFAULT_OMEMO_SETTINGS, warn: () => undefined })
+    const aliceOmemo = new OmemoService(fixture.contextFor(aliceId, ALICE, aliceEvents))
     const aliceIngest = new MessageIngest({ accountId: aliceId, ownBareJid: ALICE, store, events: aliceEvents, clock: Date.now, omemo: aliceOmemo })
     const result = await aliceIngest.ingest(forged, { kind: 'live' })
     expect(result.kind).toBe('stored')
