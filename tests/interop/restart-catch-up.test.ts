@@ -142,4 +142,42 @@ describe('restarts and reconnects never cost a message (python-omemo peer)', () 
     await bob.send('alice@localhost', 'still readable after the garbage')
     expect(await next).toMatchObject({ undecryptable: null })
   })
+
+  it('garbage as the last archived message: one repair after the catch-up, which the peer accepts, and the session goes on both ways', async () => {
+    await alice.core.request('accounts:setEnabled', { accountId: aliceAccount.id, enabled: false })
+    await bob.send('alice@localhost', 'readable, before the garbage')
+    const forger = await connectRawClient(server, 'bob', 'bob-pw')
+    try {
+      const garbage = encryptedElement({ sid: bob.deviceId, keys: [{ rid: aliceDevice.deviceId, preKey: false, data: randomBytes(60) }], iv: randomBytes(12), payload: randomBytes(24) })
+      await forger.send(xml('message', { to: 'alice@localhost', type: 'chat', id: 'garbage-last' }, garbage, xml('store', { xmlns: 'urn:xmpp:hints' })))
+    } finally {
+      await forger.close()
+    }
+    const errorsBefore = bob.decryptErrors.length
+    // The repair (XEP-0384 §4.7): a key transport on a fresh session, sent only once the catch-up is over.
+    const repair = bob.nextMessage((m) => m.from === 'alice@localhost' && m.keyTransport && m.prekey, PEER_TIMEOUT)
+    const previous = await lastSyncedAt()
+    const synced = syncedAfter(alice, previous)
+    await alice.core.request('accounts:setEnabled', { accountId: aliceAccount.id, enabled: true })
+    await synced
+    await repair
+    expect(bob.decryptErrors.slice(errorsBefore)).toEqual([])
+    const latest = (await history()).slice(-2)
+    expect(latest.map((m) => [m.body, m.undecryptable?.code ?? null])).toEqual([
+      ['readable, before the garbage', null],
+      ['', 'bad-message'],
+    ])
+
+    // Whichever session the peer now sends on (python-omemo keeps its old one), alice reads it; and bob reads alice.
+    const fromBob = messageArrives(alice, (m) => m.body === 'after the repair')
+    await bob.send('alice@localhost', 'after the repair')
+    expect(await fromBob).toMatchObject({ undecryptable: null })
+    const toBob = bob.nextMessage((m) => m.body === 'alice after the repair', PEER_TIMEOUT)
+    await alice.core.request('messages:send', { accountId: aliceAccount.id, to: 'bob@localhost', body: 'alice after the repair' })
+    await toBob
+    const another = messageArrives(alice, (m) => m.body === 'and once more')
+    await bob.send('alice@localhost', 'and once more')
+    expect(await another).toMatchObject({ undecryptable: null })
+    expect(bob.decryptErrors.slice(errorsBefore)).toEqual([])
+  })
 })
