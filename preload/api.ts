@@ -99,6 +99,11 @@ export const methods = {
       certificateFingerprint: v.optional(Sha256Fingerprint),
     }),
   },
+  /**
+   * The user cancelled while the login of accounts:add / accounts:update for this address is being checked: the
+   * check's connection is dropped and that call fails with 'cancelled', saving nothing. No-op when none runs.
+   */
+  'accounts:cancelLogin': { input: v.strictObject({ jid: BareJid }) },
   /** Connect now (not at the next backoff step), starting the backoff over; also after a login error. */
   'accounts:reconnect': { input: v.strictObject({ accountId: AccountId }) },
   'accounts:setEnabled': { input: v.strictObject({ accountId: AccountId, enabled: v.boolean() }) },
@@ -194,6 +199,7 @@ export interface MethodResults {
   'accounts:remove': null
   'accounts:trustCertificate': AccountDto
   'accounts:reconnect': AccountDto
+  'accounts:cancelLogin': null
   'roster:list': ContactDto[]
   'roster:add': ContactDto
   'roster:rename': ContactDto

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'tls-untrusted'
   | 'tls-required'
   | 'network'
+  /** The user cancelled (accounts:cancelLogin): nothing was done. */
+  | 'cancelled'
   | 'not-connected'
   | 'no-trusted-devices'
   | 'internal'

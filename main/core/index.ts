@@ -139,6 +139,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
     'accounts:trustCertificate': ({ accountId, fingerprint }) => ready().accounts.trustCertificate(accountId, fingerprint),
     'accounts:reconnect': ({ accountId }) => ready().accounts.reconnect(accountId),
+    'accounts:cancelLogin': ({ jid }) => {
+      ready().accounts.cancelLogin(jid)
+      return null
+    },
 
     'roster:list': ({ accountId }) => ready().accounts.session(accountId).roster.list(),
     'roster:add': ({ accountId, jid, name }) => ready().accounts.session(accountId).roster.add(jid, name),

@@ -10,8 +10,8 @@ import { verifyLogin } from './login-check.ts'
 export class AccountRegistry {
   readonly #deps: Omit<SessionDeps, 'onStateChanged'>
   readonly #sessions = new Map<number, AccountSession>()
-  /** Addresses whose login is being checked right now (add, update). */
-  readonly #checking = new Set<string>()
+  /** Addresses whose login is being checked right now (add, update), and how to cancel that check. */
+  readonly #checking = new Map<string, AbortController>()
 
   constructor(deps: Omit<SessionDeps, 'onStateChanged'>) {
     this.#deps = deps
@@ -41,7 +41,7 @@ export class AccountRegistry {
   async add(input: { jid: string; password: string; host?: string; port?: number; certificateFingerprint?: string }): Promise<AccountDto> {
     this.#refuseDuplicate(input.jid)
     const settings = { jid: input.jid, password: input.password, host: input.host ?? null, port: input.port ?? null, pinnedCertificatePem: null }
-    const pin = await this.#verify(input.jid, () => verifyLogin(settings, input.certificateFingerprint, this.#checkOptions()))
+    const pin = await this.#verify(input.jid, (signal) => verifyLogin(settings, input.certificateFingerprint, this.#checkOptions(signal)))
     this.#refuseDuplicate(input.jid) // added meanwhile (another window, a double click)
     const row = this.#deps.store.accounts.insert({
       jid: input.jid,
@@ -75,7 +75,7 @@ export class AccountRegistry {
       port: input.port === undefined ? row.port : input.port,
     }
     const settings = { jid: row.jid, ...connection, pinnedCertificatePem: row.pinned_cert_pem }
-    const pin = await this.#verify(row.jid, () => verifyLogin(settings, input.certificateFingerprint, this.#checkOptions()))
+    const pin = await this.#verify(row.jid, (signal) => verifyLogin(settings, input.certificateFingerprint, this.#checkOptions(signal)))
     this.#row(row.id) // still there
     this.#deps.store.accounts.setConnection(row.id, connection)
     if (pin) this.#deps.store.accounts.setPin(row.id, pin.dto.fingerprint, pin.pem)
@@ -126,19 +126,37 @@ export class AccountRegistry {
     return this.#sessionFor(row)
   }
 
-  /** One login check per address at a time: a second Add or Save while one runs is refused, not raced. */
-  async #verify<T>(jid: string, check: () => Promise<T>): Promise<T> {
+  /**
+   * The user cancelled the Add (or Save) whose login is being checked: it fails with 'cancelled' and saves
+   * nothing, and a new check of that address may start at once (the cancelled one can no longer save).
+   */
+  cancelLogin(jid: string): void {
+    this.#checking.get(jid)?.abort()
+    this.#checking.delete(jid)
+  }
+
+  /**
+   * One login check per address at a time: a second Add or Save while one runs is refused, not raced. A check
+   * cancelled meanwhile fails with 'cancelled' even if the login worked, so the caller saves nothing.
+   */
+  async #verify<T>(jid: string, check: (signal: AbortSignal) => Promise<T>): Promise<T> {
     if (this.#checking.has(jid)) throw new CoreError('conflict', `The login of ${jid} is being checked already`)
-    this.#checking.add(jid)
+    const controller = new AbortController()
+    this.#checking.set(jid, controller)
+    const cancelled = () => new CoreError('cancelled', `Adding or changing ${jid} was cancelled`)
     try {
-      return await check()
+      const result = await check(controller.signal)
+      if (controller.signal.aborted) throw cancelled()
+      return result
+    } catch (error) {
+      throw controller.signal.aborted ? cancelled() : error
     } finally {
-      this.#checking.delete(jid)
+      if (this.#checking.get(jid) === controller) this.#checking.delete(jid)
     }
   }
 
-  #checkOptions() {
-    return { extraCaCertificates: this.#deps.extraCaCertificates }
+  #checkOptions(signal: AbortSignal) {
+    return { extraCaCertificates: this.#deps.extraCaCertificates, signal }
   }
 
   #refuseDuplicate(jid: string): void {

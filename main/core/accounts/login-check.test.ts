@@ -6,16 +6,20 @@ import { tryLogin } from './login-check.ts'
 import { LoginTimeoutError } from './wait-until-online.ts'
 
 /** A TCP server that accepts connections and never says a word (a stuck server, a wrong port). */
-async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+async function silentServer(): Promise<{ port: number; connected: Promise<net.Socket>; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>()
+  let onConnection: (socket: net.Socket) => void = () => undefined
+  const connected = new Promise<net.Socket>((resolve) => (onConnection = resolve))
   const server = net.createServer((socket) => {
     sockets.add(socket)
     socket.on('error', () => undefined)
+    onConnection(socket)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as net.AddressInfo
   return {
     port,
+    connected,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy()
@@ -53,5 +57,17 @@ describe('a login attempt is bounded', () => {
     await server.close()
     const failure = await tryLogin(settings(server.port), { extraCaCertificates: [], timeoutMs: 5000 })
     expect(failure).toMatchObject({ final: false, error: { code: 'network' } })
+  })
+
+  it('ends at once when cancelled, with the signal\'s reason, and closes the connection', async () => {
+    const server = await silentServer()
+    closers.push(server.close)
+    const controller = new AbortController()
+    const attempt = tryLogin(settings(server.port), { extraCaCertificates: [], timeoutMs: 20_000, signal: controller.signal })
+    const socket = await server.connected
+    const closed = new Promise((resolve) => socket.once('close', resolve))
+    controller.abort(new Error('cancelled by the user'))
+    await expect(attempt).rejects.toThrow('cancelled by the user')
+    await closed
   })
 })

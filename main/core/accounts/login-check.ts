@@ -10,6 +10,8 @@ export const LOGIN_CHECK_TIMEOUT_MS = 20_000
 export interface LoginCheckOptions {
   extraCaCertificates: readonly string[]
   timeoutMs?: number
+  /** Cancelled by the user: the connection is dropped at once and the check ends (the caller reports it). */
+  signal?: AbortSignal
 }
 
 export type LoginSettings = Omit<ConnectionSettings, 'resource'>
@@ -24,11 +26,22 @@ export async function tryLogin(settings: LoginSettings, options: LoginCheckOptio
   const { client, presented } = await createAccountClient({ ...settings, resource }, { extraCaCertificates: options.extraCaCertificates, streamManagement: false })
   const { entity } = client
   entity.on('error', () => undefined) // failures surface through connectOnce
+  const { signal } = options
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal?.reason)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+  aborted.catch(() => undefined)
   try {
-    await connectOnce(client, options.timeoutMs ?? LOGIN_CHECK_TIMEOUT_MS)
+    signal?.throwIfAborted()
+    await Promise.race([connectOnce(client, options.timeoutMs ?? LOGIN_CHECK_TIMEOUT_MS), aborted])
   } catch (error) {
     dropConnection(client)
+    if (signal?.aborted) throw signal.reason
     return classifyLoginFailure(error, settings.jid, presented())
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
   await entity.stop().catch(() => undefined)
   return null

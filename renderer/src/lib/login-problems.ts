@@ -21,25 +21,43 @@ export function serverLabel(jid: string, host: string | null | undefined, port: 
   return port ? `${domain}:${port}` : domain
 }
 
-export function loginProblem(error: ApiError, jid: string, server: string): LoginProblem {
+/**
+ * Where the login was tried, for the advice: adding an account (with or without a host/port under Advanced),
+ * saving new settings (nothing was saved), or a running account (the app retries a network failure by itself;
+ * Edit opens its settings).
+ */
+export type LoginContext = { during: 'add'; hostGiven: boolean } | { during: 'settings' } | { during: 'running' }
+
+export function loginProblem(error: ApiError, jid: string, server: string, context: LoginContext): LoginProblem {
   switch (error.code) {
     case 'auth-failed':
       return {
         title: 'Wrong address or password',
-        advice: `The server ${server} did not accept the password for ${jid}. Check the password and the address. If you changed the password in another app or on the web, enter the new one here.`,
+        advice:
+          context.during === 'running'
+            ? `The server ${server} no longer accepts the saved password for ${jid}, so the app stopped trying. If you changed the password in another app or on the web, choose Edit and enter the new one.`
+            : context.during === 'settings'
+              ? `The server ${server} did not accept this password for ${jid}. Check it (capital letters count) and save again.`
+              : `The server ${server} did not accept the password for ${jid}. Choose Edit and check the address and the password (capital letters count).`,
         fix: 'password',
       }
     case 'network':
       return {
         title: `Cannot reach ${server}`,
         advice:
-          'The server did not answer, or refused the connection. Check your internet connection and the address; if the server is not found from the address, enter its host and port under Advanced. If the server is down, try again later.',
+          context.during === 'running'
+            ? "The server did not answer, or refused the connection. The app keeps trying by itself. Check your internet connection, or choose Edit if the server's host or port changed."
+            : context.during === 'settings'
+              ? 'The server did not answer, or refused the connection. Check your internet connection, and the host and port (leave them empty to find the server from the address).'
+              : context.hostGiven
+                ? 'The server did not answer, or refused the connection. Check your internet connection, and the host and port under Advanced (leave them empty to find the server from the address).'
+                : 'The server did not answer, or refused the connection. Check your internet connection and the address. If the server is not found from the address, enter its host and port under Advanced.',
         fix: 'server',
       }
     case 'tls-untrusted':
       return {
         title: "The server's certificate is not trusted",
-        advice: `${server} presented a certificate this app cannot verify. Compare its fingerprint with the one the server's operator gives you before you trust it.`,
+        advice: `${server} presented a certificate this app cannot verify. Choose Review certificate and compare its fingerprint with the one the server's operator gives you; trust it only if every character matches.`,
         fix: null,
       }
     case 'tls-required':

@@ -99,6 +99,11 @@ export class AccountsState {
     return null
   }
 
+  /** The user cancelled an Add whose login is being checked: the core drops it and saves nothing. */
+  async cancelLogin(jid: string): Promise<void> {
+    await this.#api.call('accounts:cancelLogin', { jid })
+  }
+
   /** "Retry now": connect at once, backoff started over. */
   async reconnect(accountId: number): Promise<ApiError | null> {
     const result = await this.#api.call('accounts:reconnect', { accountId })
