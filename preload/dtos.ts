@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'tls-untrusted'
   | 'tls-required'
   | 'network'
+  /** The server (or whatever answered the connection) sent data that is not valid XMPP: the stream was closed. */
+  | 'protocol-violation'
   /** The user cancelled (accounts:cancelLogin): nothing was done. */
   | 'cancelled'
   | 'not-connected'

@@ -1,5 +1,6 @@
 import { CoreError } from '../errors.ts'
 import { isUntrustedCertificateError, type PresentedCertificate } from '../xmpp/certificate.ts'
+import { StreamParseError } from '../xmpp/stream-parser.ts'
 
 export interface LoginFailure {
   error: CoreError
@@ -30,6 +31,10 @@ export function classifyLoginFailure(error: unknown, jid: string, presented: Pre
     const reason = (error as { code?: string }).code
     const message = `The server's certificate is not trusted (${reason}). Compare its fingerprint before trusting it.`
     return { error: new CoreError('tls-untrusted', message, presented ? { certificate: presented.dto } : {}), final: true, untrusted: presented }
+  }
+  if (error instanceof StreamParseError) {
+    // RFC 6120 §4.9.3: we closed the stream with this condition. Maybe a passing fault: retried with backoff.
+    return { error: new CoreError('protocol-violation', `The server sent invalid XMPP (${error.condition}): ${error.message}`), final: false, untrusted: null }
   }
   const message = error instanceof Error ? error.message : String(error)
   return { error: new CoreError('network', `Cannot reach the server: ${message}`), final: false, untrusted: null }

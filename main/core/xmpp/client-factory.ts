@@ -15,12 +15,13 @@ import streamManagementFactory from '@xmpp/stream-management'
 import scramSha1 from '@xmpp/sasl-scram-sha-1'
 import plain from '@xmpp/sasl-plain'
 import SASLFactory from 'saslmechanisms'
-import xml from '@xmpp/xml'
+import xml, { Element } from '@xmpp/xml'
 import { CoreError } from '../errors.ts'
 import { NS } from './stanzas/namespaces.ts'
 import { resetInboundOnEnabled } from './sm-inbound-counter.ts'
 import { createIqRequester } from './iq-requester.ts'
 import { verifiedStartTls, type TlsTrust } from './verified-starttls.ts'
+import { hardenStream, type StreamProblems } from './hardened-stream.ts'
 import type { Endpoint } from './endpoint.ts'
 
 export interface ClientParams {
@@ -32,6 +33,8 @@ export interface ClientParams {
   onPresentedCertificate: (certificate: X509Certificate) => void
   /** XEP-0198 on (default). Test tools that inject raw stanzas turn it off. */
   streamManagement?: boolean
+  /** Where cut stanzas and contained errors are reported (default: the log). */
+  streamProblems?: StreamProblems
 }
 
 export type XmppClient = ReturnType<typeof createXmppClient>
@@ -46,9 +49,25 @@ export function createXmppClient(params: ClientParams) {
   const host = params.endpoint.host.includes(':') ? `[${params.endpoint.host}]` : params.endpoint.host
   const entity = new Client({ service: `xmpp://${host}:${params.endpoint.port}`, domain: address.domain })
   entity.jid = jid(address.local, address.domain)
+  hardenStream(
+    entity,
+    params.streamProblems ?? {
+      onOversized: (stanza) => console.warn(`[${params.bareJid}] a ${stanza.name} from ${stanza.attrs.from ?? 'the server'} was over the size limits; its content was dropped`),
+      onContained: (error) => console.warn(`[${params.bareJid}] error while handling input (contained):`, (error as Error | null)?.message ?? error),
+    },
+  )
 
   tcp({ entity })
   const middleware = middlewareFactory({ entity })
+  // RFC 6120 §8.3.1: an error reply MAY include the original XML, but MUST NOT where that is harmful (e.g. exceeds a
+  // size limit). xmpp.js's IQ callee echoes the request's payload in every error it returns: a request near the
+  // server's stanza size limit, echoed with the error added, goes over it, and the server closes our stream (a
+  // contact could keep us offline that way). Registered first, this sends IQ errors with the <error/> alone.
+  middleware.use(async (_context, next) => {
+    const reply = await next()
+    if (reply instanceof Element && reply.is('iq') && reply.attrs.type === 'error') reply.children = reply.getChildren('error')
+    return reply
+  })
   const streamFeatures = streamFeaturesFactory({ middleware })
   const iqCaller = iqCallerFactory({ middleware, entity })
   const iqCallee = iqCalleeFactory({ middleware, entity })

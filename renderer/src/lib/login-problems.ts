@@ -54,6 +54,13 @@ export function loginProblem(error: ApiError, jid: string, server: string, conte
                 : 'The server did not answer, or refused the connection. Check your internet connection and the address. If the server is not found from the address, enter its host and port under Advanced.',
         fix: 'server',
       }
+    case 'protocol-violation':
+      return {
+        title: `${server} sent something that is not XMPP`,
+        advice:
+          'The app closed the connection to protect itself and will try again. If this keeps happening, the host and port may point at something else than an XMPP server, or something on the network interferes before the connection is encrypted.',
+        fix: 'server',
+      }
     case 'tls-untrusted':
       return {
         title: "The server's certificate is not trusted",
