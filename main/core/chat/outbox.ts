@@ -23,7 +23,8 @@ const noRecipientsCode = (result: EncryptionResult, peer: string): FailureCode =
  * with a reason code (never sent, or bounced), which the user can retry.
  * Plaintext goes out only where the user turned encryption off for the chat. With encryption on, a message is
  * encrypted right before it goes out; if no device of the contact can be encrypted for, it fails instead (never
- * plaintext instead). Sends and flushes run one at a time, in the order they were asked for.
+ * plaintext instead). Sends and flushes run one at a time, in the order they were asked for, and a new message never
+ * overtakes an older one: after a (re)connect it waits until the flush has sent what was left over.
  */
 export class Outbox {
   readonly #link: XmppLink
@@ -34,6 +35,9 @@ export class Outbox {
   readonly #warn: (message: string) => void
   readonly #inFlight = new Set<number>()
   #queue: Promise<unknown> = Promise.resolve()
+  /** Counts connections (see `connected`); `#flushedConnection` is the one whose flush has run to its end. */
+  #connection = 0
+  #flushedConnection = 0
 
   constructor(deps: { link: XmppLink; store: Store; events: CoreEvents; clock: () => number; omemo: OmemoService; warn: (message: string) => void }) {
     this.#link = deps.link
@@ -65,9 +69,18 @@ export class Outbox {
       }
       const queued = this.#store.messages.get(row.id)!
       this.#announce(queued)
-      if (queued.state === 'queued' && this.#link.isOnline()) await this.#transmit(queued, null)
+      if (queued.state === 'queued' && this.#canSendNow()) await this.#transmit(queued, null)
       return toMessageDto(this.#store.messages.get(row.id)!)
     })
+  }
+
+  /**
+   * A connection is up (called before anything is sent on it). Until its `flush` has run, new messages are only
+   * queued: sent at once they would go out before the older ones the flush is about to (re)send, and arrive out of
+   * the order they were written in.
+   */
+  connected(): void {
+    this.#connection += 1
   }
 
   /**
@@ -75,12 +88,14 @@ export class Outbox {
    * that were written but never acknowledged are sent again; receivers dedupe them by origin-id.
    */
   flush(resumed: boolean): Promise<void> {
+    const connection = this.#connection
     return this.#serial(async () => {
       for (const row of this.#store.messages.unsent(this.#link.accountId)) {
         if (resumed && row.state === 'sent') continue
         if (!this.#link.isOnline()) return
         await this.#transmit(row, null)
       }
+      this.#flushedConnection = connection
     })
   }
 
@@ -89,6 +104,11 @@ export class Outbox {
     if (!stanza.is('message') || !stanza.attrs.id || !stanza.attrs.to) return
     const row = this.#store.messages.findByOriginId(this.#link.accountId, stanza.attrs.to, 'out', stanza.attrs.id)
     if (row?.state === 'sent') this.#setState(row, 'acked')
+  }
+
+  /** Online, and nothing older is waiting for the flush of this connection: a message may go out now. */
+  #canSendNow(): boolean {
+    return this.#link.isOnline() && this.#flushedConnection === this.#connection
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
@@ -124,7 +144,7 @@ export class Outbox {
     if (mode === 'ask-plain') {
       // Plaintext is the user's choice for the chat, never ours: the UI asks first; this is the backstop.
       row = this.#store.messages.insert({ ...draft, state: 'failed', failure: 'plaintext-not-chosen' })
-    } else if (draft.encryption === 'omemo' && this.#link.isOnline()) {
+    } else if (draft.encryption === 'omemo' && this.#canSendNow()) {
       // Encrypt before storing, so a message nobody can read is stored as failed (with the reason) instead of queued.
       ;({ row, encrypted } = await this.#omemo.encryptAndStore(to, body, (result) =>
         inTransaction(this.#store.db, () => {
@@ -141,7 +161,7 @@ export class Outbox {
     }
     this.#events.emit('messages:received', toMessageDto(row))
     this.#events.emit('conversations:changed', conversationDto(this.#store, accountId, to, this.#clock()))
-    if (row.state === 'queued' && this.#link.isOnline()) await this.#transmit(row, encrypted)
+    if (row.state === 'queued' && this.#canSendNow()) await this.#transmit(row, encrypted)
     return toMessageDto(this.#store.messages.get(row.id)!)
   }
 
@@ -151,7 +171,15 @@ export class Outbox {
     try {
       const stanza = row.encryption === 'omemo' ? await this.#encryptedStanza(row, alreadyEncrypted) : chatMessage(row.peer, row.origin_id, row.body)
       if (!stanza) return
-      await this.#link.send(stanza)
+      try {
+        await this.#link.send(stanza)
+      } catch (error) {
+        // A write that fails (connection reset, socket closed) is the connection's failure, not the message's: the
+        // link may not have noticed the drop yet (still "online"), but the disconnect that follows reconnects, and
+        // the flush after it sends the message again, as any stanza the server did not acknowledge (XEP-0198).
+        this.#warn(`message ${row.id} waits for the connection: ${(error as Error).message}`)
+        return
+      }
       const current = this.#store.messages.get(row.id)
       if (current && (current.state === 'queued' || current.state === 'sent')) this.#setState(current, 'sent')
     } catch (error) {
