@@ -1,4 +1,5 @@
 import type { EventEnvelope, MethodName, MethodParams, MethodResults, Result, UriActionDto } from '../../preload/api.ts'
+import type { Element } from '@xmpp/xml'
 import type { KeyProvider } from './keys/key-provider.ts'
 
 export interface CoreOptions {
@@ -27,6 +28,11 @@ export interface Core {
    * emits `app:uriOpened` with the action, or with `{ kind: 'invalid', reason }`. Never throws.
    */
   openUri(uri: string): Result<UriActionDto>
+  /**
+   * Test seam, not used by the app (see AccountSession.receiveForTesting): `stanza` enters the account's live
+   * connection as if the server had sent it. Resolves with the errors the connection reported while handling it.
+   */
+  receiveForTesting(accountId: number, stanza: Element): Promise<unknown[]>
   /** Disconnect every account and close the database. */
   close(): Promise<void>
 }

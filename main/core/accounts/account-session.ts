@@ -15,6 +15,7 @@ import type { XmppClient } from '../xmpp/client-factory.ts'
 import { capsElement, discoInfo, NS_DISCO_INFO } from '../xmpp/stanzas/caps.ts'
 import { enableCarbons } from '../xmpp/stanzas/carbons.ts'
 import { NS } from '../xmpp/stanzas/namespaces.ts'
+import type { InboundCounter } from '../xmpp/sm-inbound-counter.ts'
 import { createAccountClient } from './account-client.ts'
 import { createBackoff } from './backoff.ts'
 import { connectOnce } from './connect-once.ts'
@@ -138,6 +139,38 @@ export class AccountSession {
     this.start()
   }
 
+  /**
+   * Test seam for the hostile-stanza suite (tests/integration/hostile-stanzas.test.ts), not used by the app: `stanza`
+   * enters this account's live connection where a stanza parsed from the socket does (the xmpp.js entity's
+   * `element` and `stanza` events, as Connection#_onElement emits them), so the whole middleware chain runs: IQ
+   * callee, stream management, the message router, presence. The server never sent it, so it stays out of the
+   * XEP-0198 count of received stanzas (h must count what the server sent, or the server closes the stream).
+   * Resolves once the router has handled it and everything before it, with the errors the connection reported
+   * meanwhile (xmpp.js turns a handler that throws into an `error` event, which the session otherwise ignores).
+   */
+  async receiveForTesting(stanza: Element): Promise<unknown[]> {
+    const client = this.#client
+    if (!client || this.#state !== 'online') throw new CoreError('not-connected', 'Not connected')
+    if (!stanza.is('message') && !stanza.is('presence') && !stanza.is('iq')) throw new CoreError('invalid-input', 'Only stanzas can be received')
+    const { entity } = client
+    const counter = client.streamManagement as Partial<InboundCounter>
+    const counted = counter.inbound
+    const errors: unknown[] = []
+    const onError = (error: unknown) => errors.push(error)
+    entity.on('error', onError)
+    try {
+      entity.emit('element', stanza)
+      entity.emit('stanza', stanza)
+      if (counted !== undefined) counter.inbound = counted
+      // The middleware's promise chain settles in microtasks, all run before the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve))
+      await this.#router.idle()
+    } finally {
+      entity.off('error', onError)
+    }
+    return errors
+  }
+
   #link(): XmppLink {
     return {
       accountId: this.accountId,
@@ -199,7 +232,10 @@ export class AccountSession {
     })
     iqCallee.get(NS_DISCO_INFO, 'query', ({ stanza }) => discoInfo(stanza.getChild('query')?.attrs.node))
     iqCallee.set(NS.roster, 'query', ({ stanza }) => {
-      if (!this.roster.handlePush(stanza)) throw Object.assign(new Error('forbidden'), { condition: 'forbidden' })
+      // RFC 6121 §2.1.6: a push from anyone but our own account is not processed, and answered (if at all) with
+      // <service-unavailable/>, which leaks nothing. xmpp.js sends an <error/> the handler returns; one it throws
+      // would become internal-server-error (and an 'error' event on the connection).
+      if (!this.roster.handlePush(stanza)) return xml('error', { type: 'cancel' }, xml('service-unavailable', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))
       return {}
     })
     return client
@@ -208,7 +244,6 @@ export class AccountSession {
   async #onOnline(resumed: boolean): Promise<void> {
     this.#backoff.reset()
     this.#untrusted = null
-    this.outbox.connected()
     this.#setState('online', null)
     if (!resumed) {
       await this.#step('roster', () => this.roster.fetch())

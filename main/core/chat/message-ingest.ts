@@ -71,6 +71,7 @@ export class MessageIngest {
     const confirmed = receiptFor(message)
     if (confirmed && !outgoing) return this.#markDelivered(peer, confirmed)
 
+    const now = this.#clock()
     const candidate: Candidate = {
       peer,
       direction: outgoing ? 'out' : 'in',
@@ -78,11 +79,13 @@ export class MessageIngest {
       stanza_id: source.kind === 'archive' ? source.archiveId : trustedStanzaId(message, this.#ownBareJid),
       origin_id: originId(message),
       remote_id: message.attrs.id ?? null,
-      timestamp: (source.kind === 'archive' ? source.timestamp : null) ?? delayStamp(message) ?? this.#clock(),
+      // XEP-0203: a delay stamp is its sender's claim; no message was sent later than now. A future stamp (a contact's
+      // "year 2999") would show a date that never was and keep the chat on top of the list.
+      timestamp: Math.min((source.kind === 'archive' ? source.timestamp : null) ?? delayStamp(message) ?? now, now),
     }
     if (invitation) return this.#ingestInvitation(candidate, invitation)
     const encrypted = this.#omemo.parseMessage(message)
-    if (encrypted !== undefined) return this.#ingestEncrypted(candidate, encrypted)
+    if (encrypted !== undefined) return this.#ingestEncrypted(candidate, encrypted, this.#omemo.carriesMessage(message))
 
     const body = message.getChildText('body')
     if (body === null || body.trim() === '') return { kind: 'ignored' }
@@ -106,9 +109,13 @@ export class MessageIngest {
     this.#events.emit('conversations:changed', conversationDto(this.#store, this.#accountId, peer))
   }
 
-  /** XEP-0384 §4.6/4.7. The fallback <body/> of an OMEMO message is never shown as its text. */
-  async #ingestEncrypted(candidate: Candidate, encrypted: Encrypted | null): Promise<IngestOutcome> {
+  /**
+   * XEP-0384 §4.6/4.7. The fallback <body/> of an OMEMO message is never shown as its text. A KeyTransportElement
+   * (no payload) carries no message: one that cannot be used is nothing to show either (its failure still repairs).
+   */
+  async #ingestEncrypted(candidate: Candidate, encrypted: Encrypted | null, carriesMessage: boolean): Promise<IngestOutcome> {
     if (!encrypted) {
+      if (!carriesMessage) return { kind: 'ignored' }
       if (this.#isDuplicate({ ...candidate, body: null })) return { kind: 'duplicate' }
       return this.#undecryptable(candidate, null, 'malformed', null)
     }
@@ -116,7 +123,7 @@ export class MessageIngest {
     const result = await this.#omemo.exclusive(async () => {
       if (this.#store.omemo.wasHandled(this.#accountId, handled) || this.#isDuplicate({ ...candidate, body: null })) return null
       const decrypted = await this.#omemo.decrypt(candidate.senderJid, encrypted)
-      return { decrypted, outcome: this.#storeDecrypted(candidate, decrypted, handled) }
+      return { decrypted, outcome: this.#storeDecrypted(candidate, decrypted, handled, carriesMessage) }
     })
     if (!result) return { kind: 'duplicate' }
     this.#omemo.afterDecrypt(candidate.senderJid, result.decrypted)
@@ -124,9 +131,15 @@ export class MessageIngest {
   }
 
   /** Stores what a decryption gave, with the record that this message was handled, in one transaction. */
-  #storeDecrypted(candidate: Candidate, decrypted: DecryptOutcome, handled: HandledOmemoMessage): IngestOutcome {
+  #storeDecrypted(candidate: Candidate, decrypted: DecryptOutcome, handled: HandledOmemoMessage, carriesMessage: boolean): IngestOutcome {
     const remember = () => this.#store.omemo.markHandled(this.#accountId, handled, this.#clock())
     const sender = decrypted.senderDevice
+    // §4.6: a KeyTransportElement that fails lost the user nothing: no "could not decrypt" for it (afterDecrypt
+    // still repairs the session or warns of the new identity).
+    if ((decrypted.kind === 'failed' || decrypted.kind === 'identity-changed') && !carriesMessage) {
+      inTransaction(this.#store.db, remember)
+      return { kind: 'ignored' }
+    }
     switch (decrypted.kind) {
       case 'key-transport':
         // §4.6: a KeyTransportElement only advances the ratchet; nothing to show.

@@ -127,6 +127,11 @@ export class OmemoService {
     return element === undefined ? undefined : parseEncrypted(element)
   }
 
+  /** Whether a message's <encrypted/> carries a message (a <payload/>), not a KeyTransportElement (§4.6); also when it is too broken to parse. */
+  carriesMessage(message: Element): boolean {
+    return message.getChild('encrypted', NS_OMEMO)?.getChild('payload') !== undefined
+  }
+
   /** Decrypt an incoming <encrypted/>; nothing is stored until the returned outcome's commit. */
   async decrypt(senderJid: string, encrypted: Encrypted): Promise<DecryptOutcome> {
     await this.prepare()

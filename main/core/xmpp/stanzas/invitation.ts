@@ -25,7 +25,9 @@ export function parseInvitation(message: Element): Invitation | null {
   const sender = bareJid(message.attrs.from)
   // A room relaying an invitation may add the XEP-0249 form too (Prosody does): the mediated one names the inviter.
   const invite = message.getChild('x', NS_MUC_USER)?.getChild('invite')
-  if (invite && sender) {
+  // XEP-0045 §7.8.2: the room itself relays it, from its bare JID. From a full JID (a user's client, an occupant)
+  // it is not a relayed invitation: believing it would let anyone file an "invitation" under any address they name.
+  if (invite && sender && !(message.attrs.from ?? '').includes('/')) {
     // The room relays it; the inviter is whom the room names: a real JID in non-anonymous rooms, the inviter's
     // occupant JID (room/nick: no real JID known) in semi-anonymous ones.
     const named = bareJid(invite.attrs.from)

@@ -12,9 +12,12 @@ export function trustedStanzaId(message: Element, trustedBy: string): string | n
   return null
 }
 
-/** XEP-0359 §3.2: the id the sending client chose. */
+/**
+ * XEP-0359 §3.2: the id the sending client chose. An empty id identifies nothing: it is no id (the duplicate check
+ * skips it, so storing it would make the second message with one break the unique index and be lost).
+ */
 export function originId(message: Element): string | null {
-  return message.getChild('origin-id', NS.stanzaId)?.attrs.id ?? null
+  return message.getChild('origin-id', NS.stanzaId)?.attrs.id || null
 }
 
 export function originIdElement(id: string): Element {
