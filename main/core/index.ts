@@ -11,7 +11,7 @@ import { changeDatabasePassphrase } from './keys/rekey.ts'
 import { openDatabaseSettlingRekey } from './keys/rekey-recovery.ts'
 import { installFastPrimitives } from './omemo/crypto/index.ts'
 import { removeEmscriptenProcessHooks } from './omemo/emscripten-hooks.ts'
-import { fixLibsignalChainPruning } from './omemo/libsignal-fixes.ts'
+import { fixLibsignalChainPruning, fixLibsignalSessionTrials } from './omemo/libsignal-fixes.ts'
 import { OMEMO_SETTINGS_KEY, readOmemoSettings } from './omemo/omemo-context.ts'
 import { readAppSettings, writeAppSettings } from './settings/app-settings.ts'
 import { migrate } from './store/migrate.ts'
@@ -39,6 +39,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // node:crypto-backed X25519/XEdDSA/HMAC/AES for libsignal, byte-identical to its defaults (see omemo/crypto).
   installFastPrimitives()
   fixLibsignalChainPruning()
+  fixLibsignalSessionTrials()
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const databasePath = join(options.dataDir, DATABASE_FILE)
   const clock = options.clock ?? Date.now

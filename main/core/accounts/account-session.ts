@@ -244,6 +244,7 @@ export class AccountSession {
   async #onOnline(resumed: boolean): Promise<void> {
     this.#backoff.reset()
     this.#untrusted = null
+    this.outbox.connected()
     this.#setState('online', null)
     if (!resumed) {
       await this.#step('roster', () => this.roster.fetch())
