@@ -217,12 +217,7 @@ afterAll(async () => {
 
 describe('accounts and contacts as a user sees them (browser mode in Chromium)', () => {
   it('adding an account checks the login first: each failure is explained with what to do, Cancel cancels, nothing is saved', async () => {
-    await page.goto(session.web.url)
-    await shown(page.getByRole('heading', { name: 'Choose a passphrase' }))
-    await page.getByLabel('Passphrase', { exact: true }).fill('e2e passphrase 789')
-    await page.getByLabel('Confirm passphrase').fill('e2e passphrase 789')
-    await page.getByRole('button', { name: 'Create database' }).click()
-    await shown(page.getByText('No accounts yet'))
+    await session.createDatabase('e2e passphrase 789')
     await core().request('settings:setOmemo', { trustModel: 'manual' }) // bob's device waits for alice's decision
     const nothingSaved = async () => {
       expect(await accountsRail().getByRole('listitem').count()).toBe(0)

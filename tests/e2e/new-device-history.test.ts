@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountDto } from '../../preload/api.ts'
 import { BrowserModeSession, E2E_OUTPUT } from '../helpers/browser-mode.ts'
-import { addOnlineAccount, startCore, type TestCore } from '../helpers/core-harness.ts'
+import { addOnlineAccount, sharePresence, startCore, type TestCore } from '../helpers/core-harness.ts'
 import { startProsody, type ProsodyServer } from '../helpers/prosody.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -34,12 +34,7 @@ beforeAll(async () => {
   ;[alicePhone, bob] = await Promise.all([startCore(server), startCore(server)])
   ;[alicePhoneAccount, bobAccount] = await Promise.all([addOnlineAccount(alicePhone, server, 'alice', 'alice-pw'), addOnlineAccount(bob, server, 'bob', 'bob-pw')])
   // Contacts who share presence: alice's new device is pushed to bob (XEP-0163 +notify).
-  const approved = bob.next('roster:changed', (c) => c.jid === 'alice@localhost' && c.subscription === 'both')
-  const asked = alicePhone.next('roster:changed', (c) => c.jid === 'bob@localhost' && c.pendingIn)
-  await bob.core.request('roster:add', { accountId: bobAccount.id, jid: 'alice@localhost' })
-  await asked
-  await alicePhone.core.request('roster:respond', { accountId: alicePhoneAccount.id, jid: 'bob@localhost', accept: true })
-  await approved
+  await sharePresence(bob, bobAccount, alicePhone, alicePhoneAccount)
   for (const body of EARLIER) {
     const arrived = alicePhone.next('messages:received', (m) => m.body === body)
     await bob.core.request('messages:send', { accountId: bobAccount.id, to: 'alice@localhost', body })
@@ -55,12 +50,7 @@ afterAll(async () => {
 
 describe('a new device of ours and the history from before it (browser mode in Chromium)', () => {
   it('shows one collapsed notice, not a warning per message, and nothing unread', async () => {
-    await page.goto(session.web.url)
-    await shown(page.getByRole('heading', { name: 'Choose a passphrase' }))
-    await page.getByLabel('Passphrase', { exact: true }).fill('e2e passphrase 789')
-    await page.getByLabel('Confirm passphrase').fill('e2e passphrase 789')
-    await page.getByRole('button', { name: 'Create database' }).click()
-    await shown(page.getByText('No accounts yet'))
+    await session.createDatabase('e2e passphrase 789')
     const added = await session.web.core.request('accounts:add', { jid: 'alice@localhost', password: 'alice-pw', host: server.host, port: server.port })
     await waitFor(async () => (await session.web.core.request('accounts:list', {})).find((a) => a.id === added.id && a.state === 'online' && a.lastSyncedAt !== null), {
       timeoutMs: UI_TIMEOUT,

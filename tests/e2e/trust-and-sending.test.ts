@@ -82,12 +82,7 @@ afterAll(async () => {
 
 describe('trust and sending as a user sees them (browser mode in Chromium)', () => {
   it('sets up: passphrase, alice online, manual trust (every new device waits for a decision)', async () => {
-    await page.goto(session.web.url)
-    await shown(page.getByRole('heading', { name: 'Choose a passphrase' }))
-    await page.getByLabel('Passphrase', { exact: true }).fill('e2e passphrase 456')
-    await page.getByLabel('Confirm passphrase').fill('e2e passphrase 456')
-    await page.getByRole('button', { name: 'Create database' }).click()
-    await shown(page.getByText('No accounts yet'))
+    await session.createDatabase('e2e passphrase 456')
     await core().request('settings:setOmemo', { trustModel: 'manual' })
     const added = await core().request('accounts:add', { jid: 'alice@localhost', password: 'alice-pw', host: server.host, port: server.port })
     aliceId = added.id

@@ -52,12 +52,7 @@ async function addAccountInUi(username: string, password: string): Promise<void>
 
 describe('browser mode in Chromium: two accounts talk through the UI', () => {
   it('creates the encrypted database with a passphrase', async () => {
-    await page.goto(session.web.url)
-    await shown(page.getByRole('heading', { name: 'Choose a passphrase' }))
-    await page.getByLabel('Passphrase', { exact: true }).fill('e2e passphrase 123')
-    await page.getByLabel('Confirm passphrase').fill('e2e passphrase 123')
-    await page.getByRole('button', { name: 'Create database' }).click()
-    await shown(page.getByText('No accounts yet'))
+    await session.createDatabase('e2e passphrase 123')
   })
 
   it('adds two accounts, each after pinning the self-hosted certificate shown with its fingerprint', async () => {

@@ -54,6 +54,17 @@ export class BrowserModeSession {
     this.web = await startWebMode({ dataDir: this.dataDir, staticDir: RENDERER, caFiles: this.#caFiles })
   }
 
+  /** First start as a new user: open the app, choose a passphrase, and wait for the empty main view. */
+  async createDatabase(passphrase: string, timeoutMs = 20_000): Promise<void> {
+    const { page } = this
+    await page.goto(this.web.url)
+    await page.getByRole('heading', { name: 'Choose a passphrase' }).waitFor({ state: 'visible', timeout: timeoutMs })
+    await page.getByLabel('Passphrase', { exact: true }).fill(passphrase)
+    await page.getByLabel('Confirm passphrase').fill(passphrase)
+    await page.getByRole('button', { name: 'Create database' }).click()
+    await page.getByText('No accounts yet').waitFor({ state: 'visible', timeout: timeoutMs })
+  }
+
   async close(): Promise<void> {
     await this.#browser.close()
     await this.web.close()

@@ -92,6 +92,19 @@ export async function startAliceAndBob(options: { archiveStorage?: 'internal' | 
   return { server, alice, bob, aliceAccount, bobAccount }
 }
 
+/**
+ * Makes two accounts contacts who share presence (RFC 6121 §3: `asker` adds, `answerer` accepts), so their
+ * PEP changes, such as OMEMO device lists, are pushed to each other (XEP-0163 +notify).
+ */
+export async function sharePresence(asker: TestCore, askerAccount: AccountDto, answerer: TestCore, answererAccount: AccountDto): Promise<void> {
+  const approved = asker.next('roster:changed', (c) => c.jid === answererAccount.jid && c.subscription === 'both')
+  const asked = answerer.next('roster:changed', (c) => c.jid === askerAccount.jid && c.pendingIn)
+  await asker.core.request('roster:add', { accountId: askerAccount.id, jid: answererAccount.jid })
+  await asked
+  await answerer.core.request('roster:respond', { accountId: answererAccount.id, jid: askerAccount.jid, accept: true })
+  await approved
+}
+
 /** Prosody's words when a client's XEP-0198 <a/> counts more stanzas than it sent (it then closes the stream). */
 export const OVERCOUNTED_ACK_WARNING = 'The client says it handled'
 

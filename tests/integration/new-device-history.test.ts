@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AccountDto, MessageDto } from '../../preload/api.ts'
 import { shouldNotify } from '../../main/shell/notifications.ts'
-import { addOnlineAccount, startAliceAndBob, startCore, stopAll, type TestCore } from '../helpers/core-harness.ts'
+import { addOnlineAccount, sharePresence, startAliceAndBob, startCore, stopAll, type TestCore } from '../helpers/core-harness.ts'
 import type { ProsodyServer } from '../helpers/prosody.ts'
 
 let server: ProsodyServer
@@ -20,12 +20,7 @@ let bobAccount: AccountDto
 beforeAll(async () => {
   ;({ server, alice, bob, aliceAccount, bobAccount } = await startAliceAndBob())
   // Contacts who share presence, so bob's device list changes are pushed to alice (XEP-0163 +notify).
-  const approved = alice.next('roster:changed', (c) => c.jid === 'bob@localhost' && c.subscription === 'both')
-  const asked = bob.next('roster:changed', (c) => c.jid === 'alice@localhost' && c.pendingIn)
-  await alice.core.request('roster:add', { accountId: aliceAccount.id, jid: 'bob@localhost' })
-  await asked
-  await bob.core.request('roster:respond', { accountId: bobAccount.id, jid: 'alice@localhost', accept: true })
-  await approved
+  await sharePresence(alice, aliceAccount, bob, bobAccount)
 })
 
 afterAll(() => stopAll(server, alice, bob, laptop))

@@ -8,16 +8,26 @@ import { LOGIN_TIMEOUT_MS, waitUntilOnline } from './wait-until-online.ts'
  */
 export async function connectOnce(client: XmppClient, timeoutMs = LOGIN_TIMEOUT_MS): Promise<'online' | 'resumed'> {
   const { entity, streamManagement } = client
-  const online = waitUntilOnline(entity, streamManagement, timeoutMs)
-  online.catch(() => undefined)
-  const opened = (async () => {
-    await entity.connect(entity.options.service ?? '')
-    await entity.open({ domain: entity.options.domain })
-  })()
-  opened.catch(() => undefined)
-  // Whichever fails first decides; a connect that never returns loses to the timeout in `online`.
-  await Promise.race([opened, online])
-  return online
+  // xmpp.js gives each answer of the server (its stream header, STARTTLS's <proceed/>) its `timeout`, 2 s by
+  // default: too short for a slow link or a loaded machine, where the login then fails as "cannot reach". During
+  // the login the whole of it is bounded by `timeoutMs` instead; afterwards the short default applies again (it
+  // bounds the closing handshake with a server that may not answer).
+  const answerTimeout = entity.timeout
+  entity.timeout = timeoutMs
+  try {
+    const online = waitUntilOnline(entity, streamManagement, timeoutMs)
+    online.catch(() => undefined)
+    const opened = (async () => {
+      await entity.connect(entity.options.service ?? '')
+      await entity.open({ domain: entity.options.domain })
+    })()
+    opened.catch(() => undefined)
+    // Whichever fails first decides; a connect that never returns loses to the timeout in `online`.
+    await Promise.race([opened, online])
+    return await online
+  } finally {
+    entity.timeout = answerTimeout
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ interface ConnectionInternals {
  *   whole (xmpp.js decodes each segment on its own);
  * - data arriving after the parser is gone (the stream failed or is closing) is dropped: xmpp.js would call
  *   write() on null (the TypeError seen when quitting under traffic);
- * - an exception thrown by a stanza handler is contained and reported, and the rest of the input is still read.
+ * - an exception thrown by a stanza handler is contained and reported, and the rest of the input is still read;
+ * - a stream the server closes is closed on our side too, at once.
  */
 export function hardenStream(entity: Client, problems: StreamProblems, limits: Partial<StreamLimits> = {}): void {
   const connection = entity as unknown as ConnectionInternals
@@ -64,6 +65,17 @@ export function hardenStream(entity: Client, problems: StreamProblems, limits: P
       problems.onContained(error)
     }
   }
+
+  // RFC 6120 §4.4: when the server closes its stream first, we close ours and the TCP connection. xmpp.js only
+  // notes it (status 'close') and would wait, during a login until its timeout.
+  let closingByUs = false
+  entity.on('status', (status: string) => {
+    if (status === 'closing') closingByUs = true
+    else if (status === 'connecting' || status === 'opening') closingByUs = false
+  })
+  entity.on('close', () => {
+    if (!closingByUs) entity.disconnect().catch((error: unknown) => problems.onContained(error))
+  })
 
   // xmpp.js answers every parser error with bad-format; RFC 6120 §4.9.3 recommends the specific condition.
   const streamError = connection._streamError.bind(connection)
