@@ -923,6 +923,17 @@ describe('hostile stanzas from a contact (issue 9 fault suite)', () => {
       expect((await alice.core.request('roster:list', { accountId: aliceAccount.id })).map((c) => c.jid)).toEqual([BOB])
     })
 
+    it("a roster push from another resource of alice's own account (a full JID, RFC 6121 §2.1.6) is refused too", async () => {
+      const rawAlice = await connectRawClient(server, 'alice', 'alice-pw')
+      try {
+        const push = xml('iq', { type: 'set', to: aliceFullJid }, xml('query', { xmlns: NS.roster }, xml('item', { jid: 'mallory@evil.example', name: 'Your bank', subscription: 'both' })))
+        await expect(rawAlice.request(push)).rejects.toMatchObject({ condition: 'service-unavailable' })
+      } finally {
+        await rawAlice.close()
+      }
+      expect((await alice.core.request('roster:list', { accountId: aliceAccount.id })).map((c) => c.jid)).toEqual([BOB])
+    })
+
     /** Sends plaintext `stanzas` from bob's client, then a marker; returns what alice stored meanwhile (marker excluded). */
     async function storedFromWire(...stanzas: Element[]): Promise<MessageDto[]> {
       const from = alice.seen.length

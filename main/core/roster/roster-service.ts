@@ -58,8 +58,10 @@ export class RosterService {
 
   /** RFC 6121 §2.1.6: a roster push is accepted only from our own account (no from, or our bare JID). */
   handlePush(iq: Element): boolean {
+    // RFC 6121 §2.1.6: only from our server (no from) or our bare JID; not from a contact, and not from another
+    // resource of our own account (a full JID), which could otherwise rewrite the roster this client shows.
     const from = iq.attrs.from
-    if (from !== undefined && bareJid(from) !== this.#link.ownBareJid) return false
+    if (from !== undefined && (from.includes('/') || bareJid(from) !== this.#link.ownBareJid)) return false
     for (const item of parseRosterItems(iq.getChild('query'))) this.#emit(this.#applyItem(item))
     return true
   }
