@@ -22,23 +22,12 @@ import { startAliceAndBob, startCore, stopAll, type TestCore } from '../helpers/
 import { guardAgainstOrphan } from '../helpers/orphan-guard.ts'
 import type { ProsodyServer } from '../helpers/prosody.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { mulberry32 } from '../helpers/seeded-random.ts'
 
 const SEED = 0x6b11
 const RECEIVE_POINTS = 10
 const SEND_POINTS = 10
 const STEP_TIMEOUT_MS = 20_000
-
-/** mulberry32: a tiny seeded PRNG, so a failing run can be repeated exactly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 // ---- bob's app in a child process ---------------------------------------------------------------
 

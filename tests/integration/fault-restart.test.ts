@@ -12,23 +12,12 @@ import type { AccountDto, MessageDto } from '../../preload/api.ts'
 import { startAliceAndBob, stopAll, type TestCore } from '../helpers/core-harness.ts'
 import type { ProsodyServer } from '../helpers/prosody.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { mulberry32 } from '../helpers/seeded-random.ts'
 
 const SEED = 0x9f17
 const RESTARTS = 20
 /** Bound for one reconnect: the backoff waits 0.5–1 s, then 1–2 s if the server was not back yet, and so on. */
 const RECONNECT_TIMEOUT_MS = 20_000
-
-/** mulberry32: a tiny seeded PRNG, so a failing run can be repeated exactly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 interface Side {
   name: 'alice' | 'bob'
